@@ -1,0 +1,153 @@
+// Package app wires the server together — configuration, database, services, handlers, router —
+// so that main and the tests build exactly the same thing.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+	"github.com/silenceper/wechat/v2/cache"
+	"gorm.io/gorm"
+
+	"fayuan/api"
+	"fayuan/config"
+	"fayuan/internal/clock"
+	"fayuan/internal/db"
+	"fayuan/internal/wechat"
+	"fayuan/router"
+	"fayuan/service"
+)
+
+// Options are the parts tests replace.
+type Options struct {
+	LogOutput    io.Writer   // default io.Discard
+	Clock        clock.Clock // default the wall clock
+	PasswordCost int         // bcrypt cost; 0 = default
+	DB           *gorm.DB    // an already open database (tests); nil = open from cfg
+}
+
+// App is a built server.
+type App struct {
+	Handler       http.Handler
+	Engine        *gin.Engine
+	DB            *gorm.DB
+	Log           *slog.Logger
+	Wechat        *wechat.Client // nil when not configured
+	AdminPassword string         // set when this start created the admin account
+	closers       []func() error
+}
+
+// New builds the server from cfg. It migrates the database and creates the admin account on
+// an empty database.
+func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
+	if o.LogOutput == nil {
+		o.LogOutput = io.Discard
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	log := slog.New(slog.NewJSONHandler(o.LogOutput, &slog.HandlerOptions{Level: level(cfg.LogLevel)}))
+	a := &App{Log: log}
+	if err := cfg.EnsureSecrets(); err != nil {
+		return nil, err
+	}
+	gdb := o.DB
+	if gdb == nil {
+		var err error
+		gdb, err = db.Open(ctx, db.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, MaxOpen: cfg.DBMaxOpen})
+		if err != nil {
+			return nil, fmt.Errorf("FAYUAN_DB_DSN: %v", err)
+		}
+		a.closers = append(a.closers, func() error {
+			s, err := gdb.DB()
+			if err != nil {
+				return err
+			}
+			return s.Close()
+		})
+	}
+	a.DB = gdb
+	if err := db.Migrate(ctx, gdb, db.Migrations, 0); err != nil {
+		a.Close()
+		return nil, err
+	}
+
+	wx, err := a.wechatClient(cfg, log)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	var sessions service.WechatSessions
+	if wx != nil {
+		sessions = wx
+		a.Wechat = wx
+	}
+
+	audit := service.NewAudit(gdb, o.Clock)
+	pw := service.NewPasswords(o.PasswordCost)
+	auth := service.NewAuth(gdb, o.Clock, audit, pw, service.AuthConfig{
+		JWTSecret: cfg.JWTSecret, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, RefreshGrace: cfg.RefreshGrace,
+		LockoutThreshold: cfg.LockoutThreshold, LockoutWindow: cfg.LockoutWindow, LockoutDuration: cfg.LockoutDuration,
+	}, sessions)
+	users := service.NewUsers(gdb, o.Clock, audit, pw)
+	orgs := service.NewOrgs(gdb, o.Clock, audit)
+
+	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	if created && cfg.AdminPassword == "" {
+		a.AdminPassword = adminPW
+	}
+
+	a.Handler, a.Engine = router.New(router.Options{
+		Log: log, Authenticate: auth.Authenticate, MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins,
+	}, router.Handlers{
+		Health: api.NewHealthHandler(func(ctx context.Context) error { return db.Ping(ctx, gdb) }),
+		Auth:   api.NewAuthHandler(auth),
+		Users:  api.NewUserHandler(users),
+		Orgs:   api.NewOrgHandler(orgs),
+		Audit:  api.NewAuditHandler(audit),
+	})
+	return a, nil
+}
+
+// wechatClient builds the WeChat client when configured, with a token cache shared through
+// Redis when several replicas run.
+func (a *App) wechatClient(cfg *config.Config, log *slog.Logger) (*wechat.Client, error) {
+	if cfg.WechatAppID == "" {
+		return nil, nil
+	}
+	var c cache.Cache = wechat.NewMemoryCache()
+	if cfg.RedisAddr != "" {
+		rc := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr})
+		a.closers = append(a.closers, rc.Close)
+		c = wechat.NewRedisCache(rc, "fayuan:wechat:")
+	}
+	wx, err := wechat.New(wechat.Config{AppID: cfg.WechatAppID, AppSecret: cfg.WechatAppSecret,
+		APIBase: cfg.WechatAPIBase, Timeout: cfg.WechatTimeout}, c, log)
+	if err != nil {
+		return nil, fmt.Errorf("FAYUAN_WECHAT_API_BASE: %v", err)
+	}
+	return wx, nil
+}
+
+// Close releases what New opened.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		_ = a.closers[i]()
+	}
+	a.closers = nil
+}
+
+func level(s string) slog.Level {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(s))
+	return l
+}

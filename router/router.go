@@ -1,0 +1,78 @@
+// Package router builds the HTTP engine: middleware, routes and who may reach them.
+package router
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	swaggerFiles "github.com/swaggo/files"
+	ginSwagger "github.com/swaggo/gin-swagger"
+
+	"fayuan/api"
+	"fayuan/docs"
+	"fayuan/model"
+)
+
+// Options are the router's settings and collaborators.
+type Options struct {
+	Log          *slog.Logger
+	Authenticate Authenticator
+	MaxBodyBytes int64
+	CORSOrigins  []string
+}
+
+// Handlers are the API's handlers, built by the caller.
+type Handlers struct {
+	Health *api.HealthHandler
+	Auth   *api.AuthHandler
+	Users  *api.UserHandler
+	Orgs   *api.OrgHandler
+	Audit  *api.AuditHandler
+}
+
+// New builds the engine. It returns the gin engine too, so tests can list its routes.
+func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.ContextWithFallback = true
+	_ = e.SetTrustedProxies(nil) // ClientIP is the peer unless a proxy list is configured
+	e.HandleMethodNotAllowed = true
+	e.Use(requestID(o.Log), recovery(), accessLog(), securityHeaders(), cors(o.CORSOrigins), bodyLimit(o.MaxBodyBytes))
+	e.NoRoute(func(c *gin.Context) {
+		c.JSON(http.StatusNotFound, model.NotFound("not_found", "请求的地址不存在"))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		c.JSON(http.StatusMethodNotAllowed, &model.Error{Code: "method_not_allowed", Message: "不支持此请求方法"})
+	})
+
+	e.GET("/healthz", h.Health.Live)
+	e.GET("/readyz", h.Health.Ready)
+	docs.SwaggerInfo.BasePath = "/"
+	e.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler))
+
+	v1 := e.Group("/api/v1")
+	v1.POST("/auth/login", h.Auth.Login)
+	v1.POST("/auth/wechat", h.Auth.Wechat)
+	v1.POST("/auth/refresh", h.Auth.Refresh)
+	v1.POST("/auth/logout", h.Auth.Logout)
+
+	in := v1.Group("", authenticate(o.Authenticate))
+	in.GET("/me", h.Auth.Me)
+	in.POST("/me/password", h.Auth.ChangePassword)
+
+	admin := in.Group("", requireRole(model.RoleAdmin))
+	admin.GET("/orgs", h.Orgs.List)
+	admin.POST("/orgs", h.Orgs.Create)
+	admin.PATCH("/orgs/:id", h.Orgs.Update)
+	admin.GET("/users", h.Users.List)
+	admin.POST("/users", h.Users.Create)
+	admin.GET("/users/:id", h.Users.Get)
+	admin.PATCH("/users/:id", h.Users.Update)
+	admin.POST("/users/:id/password", h.Users.ResetPassword)
+	admin.POST("/users/:id/wechat-binding-code", h.Auth.BindingCode)
+
+	in.GET("/audit", requireRole(model.RoleAuditor), h.Audit.List)
+
+	return methodOverride(e), e
+}

@@ -1,0 +1,85 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"fayuan/model"
+)
+
+// principal is the user row and org kind an access token resolves to.
+type principal struct {
+	ID        uint64
+	Username  string
+	OrgID     uint64
+	Roles     string
+	Disabled  bool
+	AuthEpoch int
+	OrgKind   model.OrgKind
+}
+
+// Authenticate resolves a bearer token to the acting user. It reads the user on every request,
+// so a disabled account or a changed password stops its tokens at once, on every replica.
+func (a *Auth) Authenticate(ctx context.Context, bearer string, m Meta) (model.Actor, error) {
+	id, epoch, err := a.tok.parseAccess(bearer)
+	if err != nil {
+		return model.Actor{}, model.ErrTokenInvalid
+	}
+	var p principal
+	err = a.db.WithContext(ctx).Table("users").
+		Select("users.id, users.username, users.org_id, users.roles, users.disabled, users.auth_epoch, orgs.kind AS org_kind").
+		Joins("JOIN orgs ON orgs.id = users.org_id").Where("users.id = ?", id).Take(&p).Error
+	if err != nil {
+		return model.Actor{}, notFoundAs(err, model.ErrTokenInvalid)
+	}
+	if p.Disabled || p.AuthEpoch != epoch {
+		return model.Actor{}, model.ErrTokenInvalid
+	}
+	return model.Actor{UserID: p.ID, Username: p.Username, OrgID: p.OrgID, OrgKind: p.OrgKind,
+		Roles: model.SplitRoles(p.Roles), IP: m.IP, RequestID: m.RequestID}, nil
+}
+
+// Me returns the logged-in user.
+func (a *Auth) Me(ctx context.Context, by model.Actor) (*model.MeResponse, error) {
+	var u model.User
+	if err := a.db.WithContext(ctx).Take(&u, by.UserID).Error; err != nil {
+		return nil, notFoundAs(err, model.ErrTokenInvalid)
+	}
+	var org model.Org
+	if err := a.db.WithContext(ctx).Take(&org, u.OrgID).Error; err != nil {
+		return nil, err
+	}
+	return model.NewMeResponse(&u, &org), nil
+}
+
+// ChangePassword lets a user change their own password; every session ends, this one too.
+func (a *Auth) ChangePassword(ctx context.Context, by model.Actor, req model.ChangePasswordRequest) error {
+	if strings.TrimSpace(req.OldPassword) == "" {
+		return model.InvalidField("old_password", "不能为空")
+	}
+	if err := policyError("new_password", req.NewPassword); err != nil {
+		return err
+	}
+	var u model.User
+	if err := a.db.WithContext(ctx).Take(&u, by.UserID).Error; err != nil {
+		return err
+	}
+	if !a.pw.Match(u.PasswordHash, req.OldPassword) {
+		return model.InvalidField("old_password", "原密码不正确")
+	}
+	hash, err := a.pw.Hash(req.NewPassword)
+	if err != nil {
+		return err
+	}
+	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&u).Update("password_hash", hash).Error; err != nil {
+			return err
+		}
+		if err := revokeUser(tx, u.ID, a.clock.Now()); err != nil {
+			return err
+		}
+		return a.audit.Record(tx, by, Entry{Action: "user.password_change", ObjectType: "user", ObjectID: u.ID})
+	})
+}
