@@ -11,7 +11,9 @@ import (
 type HealthHandler struct{ ready func(context.Context) error }
 
 // NewHealthHandler builds the handler; ready reports whether the database answers.
-func NewHealthHandler(ready func(context.Context) error) *HealthHandler { return &HealthHandler{ready: ready} }
+func NewHealthHandler(ready func(context.Context) error) *HealthHandler {
+	return &HealthHandler{ready: ready}
+}
 
 // Live godoc
 // @Summary  Liveness

@@ -19,7 +19,9 @@ type Orgs struct {
 }
 
 // NewOrgs builds the organisation service.
-func NewOrgs(db *gorm.DB, c clock.Clock, audit *Audit) *Orgs { return &Orgs{db: db, clock: c, audit: audit} }
+func NewOrgs(db *gorm.DB, c clock.Clock, audit *Audit) *Orgs {
+	return &Orgs{db: db, clock: c, audit: audit}
+}
 
 var (
 	errOrgNotFound  = model.NotFound("org_not_found", "机构不存在")

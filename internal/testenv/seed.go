@@ -52,11 +52,11 @@ func Password(username string) string { return "password-" + username }
 // World is a small county: the bureau, the aid centre, two law firms, a legal service office, a
 // judicial office and a court, with one user for each role.
 type World struct {
-	Admin                                             string // token
+	Admin                                              string // token
 	Bureau, AidCenter, FirmA, FirmB, Office, JudOffice string // org ids
-	Court                                             string
-	Users                                             map[string]string // username → id
-	Tokens                                            map[string]string // username → access token
+	Court                                              string
+	Users                                              map[string]string // username → id
+	Tokens                                             map[string]string // username → access token
 }
 
 // Seed builds the World. Usernames: manager (bureau), centre_manager (aid centre), staff
@@ -83,4 +83,3 @@ func (e *Env) Seed() *World {
 	}
 	return w
 }
-
