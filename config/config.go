@@ -26,9 +26,13 @@ type Config struct {
 	AdminPassword string // empty: generated on an empty database and printed once
 	JWTSecret     []byte
 	EncryptionKey []byte // 32 bytes
-	RefreshGrace  time.Duration
-	AccessTTL     time.Duration
-	RefreshTTL    time.Duration
+	// OldEncryptionKeys still decrypt after a rotation, oldest first. The oldest key (or the
+	// current one when there are none) also keys the search hashes, so a rotation never forces
+	// re-hashing every row.
+	OldEncryptionKeys [][]byte
+	RefreshGrace      time.Duration
+	AccessTTL         time.Duration
+	RefreshTTL        time.Duration
 
 	LockoutThreshold int
 	LockoutWindow    time.Duration
@@ -44,6 +48,14 @@ type Config struct {
 	WechatAppSecret string
 	WechatAPIBase   string
 	WechatTimeout   time.Duration
+}
+
+// SearchKey is the key of the personal-data search hashes: the oldest encryption key.
+func (c *Config) SearchKey() []byte {
+	if len(c.OldEncryptionKeys) > 0 {
+		return c.OldEncryptionKeys[0]
+	}
+	return c.EncryptionKey
 }
 
 // Env looks a variable up, like os.LookupEnv; tests pass their own.
@@ -159,6 +171,20 @@ var settings = []setting{
 			return errors.New("must be 32 bytes in standard base64 (openssl rand -base64 32)")
 		}
 		c.EncryptionKey = k
+		return nil
+	}},
+	{env: "FAYUAN_ENCRYPTION_OLD_KEYS", yaml: "encryption_old_keys", secret: true, set: func(c *Config, v string) error {
+		c.OldEncryptionKeys = nil
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			k, err := base64.StdEncoding.DecodeString(part)
+			if err != nil || len(k) != 32 {
+				return errors.New("each key must be 32 bytes in standard base64, separated by commas")
+			}
+			c.OldEncryptionKeys = append(c.OldEncryptionKeys, k)
+		}
 		return nil
 	}},
 	{env: "FAYUAN_REFRESH_GRACE", yaml: "refresh_grace", def: "30s", set: durIn(0, 10*time.Minute, func(c *Config, d time.Duration) { c.RefreshGrace = d })},

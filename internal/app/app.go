@@ -18,6 +18,7 @@ import (
 	"fayuan/config"
 	"fayuan/internal/clock"
 	"fayuan/internal/db"
+	"fayuan/internal/pii"
 	"fayuan/internal/wechat"
 	"fayuan/router"
 	"fayuan/service"
@@ -38,7 +39,8 @@ type App struct {
 	DB            *gorm.DB
 	Log           *slog.Logger
 	Wechat        *wechat.Client // nil when not configured
-	AdminPassword string         // set when this start created the admin account
+	Vault         *pii.Vault
+	AdminPassword string // set when this start created the admin account
 	closers       []func() error
 }
 
@@ -87,6 +89,13 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		sessions = wx
 		a.Wechat = wx
 	}
+
+	vault, err := pii.New(cfg.EncryptionKey, cfg.SearchKey(), cfg.OldEncryptionKeys...)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("FAYUAN_ENCRYPTION_KEY: %v", err)
+	}
+	a.Vault = vault
 
 	audit := service.NewAudit(gdb, o.Clock)
 	pw := service.NewPasswords(o.PasswordCost)

@@ -11,6 +11,7 @@ import (
 var Migrations = []Migration{
 	{Version: 1, Name: "organisations, users, refresh tokens, audit log", Up: v1},
 	{Version: 2, Name: "login attempts, wechat binding, token epochs, append-only audit", Up: v2},
+	{Version: 3, Name: "cases, handlers, case assignments", Up: v3},
 }
 
 // Snapshot types of version 1.
