@@ -63,7 +63,8 @@ func decodeJSON(r *http.Request, req any) error {
 	if err := dec.Decode(req); err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
+	// dec.More alone misses a stray closing } or ]: anything but whitespace after the value is garbage.
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return model.BadRequest("malformed_json", "JSON 之后还有多余内容")
 	}
 	return nil

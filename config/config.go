@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,6 +44,13 @@ type Config struct {
 	RedisAddr    string
 	LogLevel     string
 	PublicURL    string
+	// CampaignTemplatesDir holds a bureau's own campaign templates (*.json); empty: shipped ones only.
+	CampaignTemplatesDir string
+
+	// ImportMaxBytes and ImportMaxRows bound a case import: the uploaded file's size and its
+	// data rows.
+	ImportMaxBytes int64
+	ImportMaxRows  int
 
 	WechatAppID     string
 	WechatAppSecret string
@@ -103,7 +111,8 @@ func Load(path string, env Env) (*Config, error) {
 		if fv, ok := fromFile[s.yaml]; ok {
 			v = fv
 		}
-		if ev, ok := env(s.env); ok {
+		// Set but empty counts as unset: compose's .env files leave unused variables empty.
+		if ev, ok := env(s.env); ok && strings.TrimSpace(ev) != "" {
 			v = ev
 		}
 		if err := s.set(c, strings.TrimSpace(v)); err != nil {
@@ -117,14 +126,19 @@ func Load(path string, env Env) (*Config, error) {
 		c.DBDSN = filepath.Join(c.DataDir, "fayuan.db")
 	}
 	if (c.WechatAppID == "") != (c.WechatAppSecret == "") {
-		return nil, errors.New("FAYUAN_WECHAT_APP_SECRET: set both FAYUAN_WECHAT_APP_ID and FAYUAN_WECHAT_APP_SECRET, or neither")
+		missing := "FAYUAN_WECHAT_APP_SECRET"
+		if c.WechatAppID == "" {
+			missing = "FAYUAN_WECHAT_APP_ID"
+		}
+		return nil, errors.New(missing + ": missing; set both FAYUAN_WECHAT_APP_ID and FAYUAN_WECHAT_APP_SECRET, or neither")
 	}
 	return c, nil
 }
 
 var settings = []setting{
 	{env: "FAYUAN_ADDR", yaml: "addr", def: ":8080", set: func(c *Config, v string) error {
-		if !strings.Contains(v, ":") {
+		_, port, err := net.SplitHostPort(v)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 			return fmt.Errorf("%q is not a listen address such as :8080 or 127.0.0.1:8080", v)
 		}
 		c.Addr = v
@@ -201,6 +215,15 @@ var settings = []setting{
 		c.MaxBodyBytes = n
 		return nil
 	}},
+	{env: "FAYUAN_IMPORT_MAX_BYTES", yaml: "import_max_bytes", def: "20971520", set: func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 || n > 1<<30 {
+			return fmt.Errorf("%q is not a size in bytes between 1024 and 1073741824", v)
+		}
+		c.ImportMaxBytes = n
+		return nil
+	}},
+	{env: "FAYUAN_IMPORT_MAX_ROWS", yaml: "import_max_rows", def: "200000", set: intIn(1, 1_000_000, func(c *Config, n int) { c.ImportMaxRows = n })},
 	{env: "FAYUAN_CORS_ORIGINS", yaml: "cors_origins", set: func(c *Config, v string) error {
 		c.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
@@ -228,6 +251,15 @@ var settings = []setting{
 			return fmt.Errorf("%q is not an http(s) URL", v)
 		}
 		c.PublicURL = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{env: "FAYUAN_CAMPAIGN_TEMPLATES_DIR", yaml: "campaign_templates_dir", set: func(c *Config, v string) error {
+		if v != "" {
+			if st, err := os.Stat(v); err != nil || !st.IsDir() {
+				return fmt.Errorf("%q is not a directory", v)
+			}
+		}
+		c.CampaignTemplatesDir = v
 		return nil
 	}},
 	{env: "FAYUAN_WECHAT_APP_ID", yaml: "wechat_app_id", set: func(c *Config, v string) error { c.WechatAppID = v; return nil }},

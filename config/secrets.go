@@ -34,8 +34,9 @@ func (c *Config) EnsureSecrets() error {
 	return nil
 }
 
-// keyFile reads a base64 32-byte key, or creates it with O_EXCL so two processes starting at
-// once cannot write different keys.
+// keyFile reads a base64 32-byte key, or creates it. The key is written to a temporary file
+// first and linked into place (link fails if the name exists), so a process starting at the
+// same moment never reads a half-written file, and two processes cannot keep different keys.
 func keyFile(path string) ([]byte, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		if b, err := os.ReadFile(path); err == nil {
@@ -51,19 +52,27 @@ func keyFile(path string) ([]byte, error) {
 		if _, err := rand.Read(k); err != nil {
 			return nil, err
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			continue // another process won the race: read its key
-		}
+		f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 		if err != nil {
 			return nil, fmt.Errorf("cannot create %s: %v", path, err)
 		}
+		tmp := f.Name()
 		_, werr := f.WriteString(base64.StdEncoding.EncodeToString(k) + "\n")
+		if serr := f.Sync(); werr == nil {
+			werr = serr
+		}
 		if cerr := f.Close(); werr == nil {
 			werr = cerr
 		}
+		if werr == nil {
+			werr = os.Link(tmp, path) // CreateTemp made it 0600
+		}
+		_ = os.Remove(tmp)
+		if errors.Is(werr, os.ErrExist) {
+			continue // another process won the race: read its key
+		}
 		if werr != nil {
-			return nil, werr
+			return nil, fmt.Errorf("cannot create %s: %v", path, werr)
 		}
 		return k, nil
 	}

@@ -15,6 +15,134 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/api/v1/alerts/{id}/assign": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A manager names who looks into the alert: an active manager or staff account from outside the handler's organisation (409 investigator_recused otherwise). The alert becomes ` + "`" + `investigating` + "`" + `. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "alerts"
+                ],
+                "summary": "Assign an alert's investigator",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "alert id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the investigator",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.AssignAlertRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.AlertResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/alerts/{id}/conclude": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The assigned investigator, or a manager from outside the handler's organisation, closes the alert with ` + "`" + `findings` + "`" + `, a ` + "`" + `conclusion` + "`" + ` (substantiated, not_substantiated, referred) and the ` + "`" + `action` + "`" + ` taken — all three required (422). Others see no such alert (404). A closed alert is 409 alert_closed. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "alerts"
+                ],
+                "summary": "Conclude an alert",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "alert id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "findings, conclusion, action",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ConcludeAlertRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.AlertResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/audit": {
             "get": {
                 "security": [
@@ -261,6 +389,1196 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaign-templates": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Shipped templates (the notice 柞政司发〔2024〕53号 as ` + "`" + `zhashui-2024-53` + "`" + `) and a bureau's own, from FAYUAN_CAMPAIGN_TEMPLATES_DIR.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "List the campaign templates",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/model.TemplateResponse"
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "List campaigns",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.List-model_CampaignResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "` + "`" + `{\"template\": \"zhashui-2024-53\"}` + "`" + ` creates the notice's campaign exactly; a full body (no template) defines one from scratch; a template with fields changes those. Phases must follow one another without overlapping; grade bands descend within 0–100; target_rate in (0, 1]. 422 names each bad field (` + "`" + `phases.visits.start` + "`" + `, ` + "`" + `grade_bands.good` + "`" + `, ` + "`" + `scopes.follow_up.closed_to` + "`" + `, …).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Start a campaign",
+                "parameters": [
+                    {
+                        "description": "template and/or definition",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.CreateCampaignRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.CampaignResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Managers, and anyone holding (or having held) an assignment in it; 404 to everyone else. ` + "`" + `settings.visit_seed` + "`" + ` is shown to managers only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "One campaign: scopes, phases, target, grade bands and the questions' wording",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.CampaignResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Absent fields stay; grade_bands, each scope and questions are replaced whole; settings change field by field; a listed phase replaces that phase. ` + "`" + `version` + "`" + `, when given, must be current (409 version_conflict). A scope edit that would leave cases with records outside the scopes answers 409 ` + "`" + `scope_drops_records` + "`" + ` (details: cases, by_phase) unless ` + "`" + `force: true` + "`" + ` with a ` + "`" + `reason` + "`" + `. Audited. Also answers POST with ` + "`" + `X-HTTP-Method-Override: PATCH` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Edit a campaign",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "changes",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.UpdateCampaignRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.CampaignResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/alerts": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Reports of an illegal fee, negligence or dissatisfaction from any channel (call, visit, survey), most severe first (fee 3 \u003e negligence 2 \u003e dissatisfaction 1), with their handling, and the campaign's counts ` + "`" + `by_kind` + "`" + `, ` + "`" + `by_status` + "`" + ` and ` + "`" + `overdue` + "`" + ` (open past the campaign's ` + "`" + `alert_due_days` + "`" + `, default 15). Filters: ` + "`" + `kind` + "`" + `, ` + "`" + `status` + "`" + ` (open, investigating, closed, or overdue), ` + "`" + `org` + "`" + ` (the handler's organisation id).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "alerts"
+                ],
+                "summary": "A campaign's alerts",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "fee, negligence or dissatisfaction",
+                        "name": "kind",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "open, investigating, closed or overdue",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "handler's organisation id",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.AlertList"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/assignments": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Shares the phase's unassigned in-scope cases (calls: the follow-up scope without confirmed exclusions; visits: the same for now; reviews: the review scope), or the listed ` + "`" + `case_ids` + "`" + `, among ` + "`" + `staff_ids` + "`" + `: the least loaded first, a town's cases together for visits, and 回避 — nobody gets a case their organisation handled or that a handler record linked to them handled. Cases nobody listed may take come back in ` + "`" + `unassignable` + "`" + `. A listed case held by someone not listed moves (history kept). Staff must be active users with role staff (reviewer for reviews). Never assigns a case twice, even with replicas assigning at once. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Assign a phase's cases to staff",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "phase, staff and optional cases",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.AssignRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.AssignResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/cases/{case_id}/calls": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "One phone attempt on a case by its assigned caller (or a manager). ` + "`" + `outcome` + "`" + `: reached, no_answer, busy, powered_off, wrong_number, refused, not_recipient; only ` + "`" + `reached` + "`" + ` carries ` + "`" + `answers` + "`" + `, and then all of them (three-valued charged_fee / negligent with a note for ` + "`" + `yes` + "`" + `, satisfied with dissatisfied_about when dissatisfied, suggestion, answered_by with relationship for family) — 422 names each missing field. ` + "`" + `called_at` + "`" + ` is judged by the phase engine (409 phase_closed outside the calls phase; ` + "`" + `late` + "`" + ` and ` + "`" + `flags` + "`" + ` kept). ` + "`" + `client_id` + "`" + ` (UUID) is idempotent per user: the same body again → 200 with the first record, another body → 409 client_id_conflict. A \"yes\" to charged_fee or negligent, or dissatisfied, opens an alert in the same transaction. The answer carries the registration form's header (` + "`" + `form` + "`" + `) and the case's follow-up ` + "`" + `status` + "`" + ` and ` + "`" + `attempts` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "calls"
+                ],
+                "summary": "Record one call attempt",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the attempt",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.RecordCallRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "replay of the same client_id",
+                        "schema": {
+                            "$ref": "#/definitions/model.CallResponse"
+                        }
+                    },
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.CallResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/exclusions": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "List a campaign's exclusions",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "pending or confirmed",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.List-model_ExclusionResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Reason deceased, moved_away, terminated or other (other needs a note); evidence required. The case must be in the follow-up scope. Pending until a second manager confirms; one request per case and campaign (409 exclusion_exists).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Ask to exclude a case from the follow-up denominator",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "case and reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.CreateExclusionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.ExclusionResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/exclusions/{xid}/confirm": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The manager who asked cannot confirm (409 second_manager_required); confirming twice is 409 exclusion_already_confirmed.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Confirm an exclusion (a second manager)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "exclusion id",
+                        "name": "xid",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ExclusionResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/follow-ups": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The caller's own assigned cases of the phase — never-called first, then pending cases whose retry is due (` + "`" + `min_retry_gap_minutes` + "`" + ` since the last attempt, default 2 h), then the rest; within each by town and village — with ` + "`" + `status` + "`" + `, ` + "`" + `attempts` + "`" + `, ` + "`" + `last_outcome` + "`" + `, ` + "`" + `answers_so_far` + "`" + ` (the latest reached call's answers) and the recipient's phone in full (one ` + "`" + `case.read_phone` + "`" + ` audit row per fetch). With ` + "`" + `updated_since` + "`" + ` (RFC 3339): only items changed since, plus ` + "`" + `removed_case_ids` + "`" + ` moved away from the caller since; send the answer's ` + "`" + `synced_at` + "`" + ` next time.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "The staff member's work list",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "calls or visits",
+                        "name": "phase",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "RFC 3339 time",
+                        "name": "updated_since",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.WorkList"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/phases/{phase}/extend": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Moves the phase's last day later, for a reason (required, audited). The new end may not be earlier than the old one (422 end) nor reach the next phase (409 phases_overlap).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Extend a phase",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "calls, visits or reviews",
+                        "name": "phase",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "new last day and reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ExtendPhaseRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.CampaignResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Managers see every case; staff and reviewers the cases assigned to them; a handler their own cases. Phone and ID numbers are always masked in the list; reviewers and handlers see the recipient's name masked and no phone or ID at all. Ordered by closing date (open cases last), then id.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "List cases",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "closed on or after, YYYY-MM-DD",
+                        "name": "closed_from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "closed on or before, YYYY-MM-DD",
+                        "name": "closed_to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "criminal, civil, administrative, non_litigation; several separated by commas",
+                        "name": "category",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "application or notified; both separated by a comma",
+                        "name": "source",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "handler id, or handler name (exact)",
+                        "name": "handler",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "handling organisation id",
+                        "name": "org",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "township (exact)",
+                        "name": "town",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "open or closed",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "case number prefix, or the recipient's or handler's full name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "recipient phone, exact (managers only)",
+                        "name": "phone",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "recipient ID number, exact (managers only)",
+                        "name": "id_number",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "-closed_on (default, newest first) or closed_on",
+                        "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.List-model_CaseResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Managers only. The handler is given as handler {name, org_id} (matched by name within the organisation, created when new) or handler_id. Dates are YYYY-MM-DD; subsidy is in yuan. Phone and ID number are normalised and checked (GB 11643 check digit; a 15-digit number is upgraded to 18) and stored encrypted.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Create a case",
+                "parameters": [
+                    {
+                        "description": "case",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.CreateCaseRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.CaseDetailResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "case_no_taken",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/import": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Multipart field ` + "`" + `file` + "`" + `: an .xlsx workbook or a CSV in UTF-8 (BOM or not) or GBK; the type is read from the content, not the name.\nThe header row has the contract's Chinese column names in any order (title rows above it are allowed; unknown columns are ignored).\nA row whose 案号 exists updates that case — only the columns the file has; an unchanged row is left alone, so re-importing a file changes nothing.\nOrganisations are matched by name and handlers by name within their organisation; both are created when new.\nEvery bad cell is reported as ` + "`" + `{row, column, message}` + "`" + ` with the spreadsheet's own row number (header = row 1), at most 1000 (` + "`" + `errors_truncated` + "`" + `).\nBy default a file with any bad row writes nothing and answers **422**: the error body with code ` + "`" + `import_invalid` + "`" + ` whose ` + "`" + `details` + "`" + ` holds the same fields as the 200 answer (counts 0);\n` + "`" + `partial=true` + "`" + ` writes the good rows and answers 200 listing the bad ones; ` + "`" + `dry_run=true` + "`" + ` writes nothing and answers what would happen (same status and counts).\nA missing or repeated column is a 422 ` + "`" + `import_invalid` + "`" + ` naming it on the header row, partial or not.\nOther 4xx: 413 ` + "`" + `file_too_large` + "`" + ` (default 20 MB), 415 ` + "`" + `unsupported_file` + "`" + ` (not a spreadsheet, .xls, a renamed file), 422 ` + "`" + `too_many_rows` + "`" + ` (default 200,000), ` + "`" + `file_corrupt` + "`" + `, ` + "`" + `file_suspicious` + "`" + ` (zip bomb), ` + "`" + `file_empty` + "`" + `.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Import cases from a spreadsheet",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": ".xlsx or .csv",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "write the good rows, report the bad ones",
+                        "name": "partial",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "write nothing, report what would happen",
+                        "name": "dry_run",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ImportResult"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "another import is writing the same organisations or cases",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "415": {
+                        "description": "Unsupported Media Type",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "import_invalid: details is the import's answer; other 422 codes have the plain error body",
+                        "schema": {
+                            "$ref": "#/definitions/model.ImportRejected"
+                        }
+                    },
+                    "429": {
+                        "description": "import_busy: another import is running in this server",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/import-template": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "An .xlsx with the header row, one example row (delete it before importing) and a sheet explaining each column.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Download the case import template",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "calls, visits, survey_answers and results are each in time order. The staff member assigned to call or visit the recipient sees the phone in full here, and the read is audited (case.read_phone). A case the caller may not see answers 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "One case with its history",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.CaseDetailResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Managers only. version is the version read: if the case changed since, 409 version_conflict and nothing is written. Absent fields stay; an empty string clears a date or a text. Also answers POST with ` + "`" + `X-HTTP-Method-Override: PATCH` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Edit a case",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "changes",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.UpdateCaseRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.CaseDetailResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "version_conflict or case_no_taken",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/reveal": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Managers only, with a reason; the read and its reason are audited (case.reveal_phone, case.reveal_id_number, case.reveal_address).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Reveal a recipient's phone, ID number or address",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "field and reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.RevealRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.RevealResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/model.Error"
                         }
@@ -813,6 +2131,198 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "model.AlertList": {
+            "type": "object",
+            "properties": {
+                "by_kind": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "by_status": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.AlertResponse"
+                    }
+                },
+                "overdue": {
+                    "type": "integer"
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.AlertResponse": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string"
+                },
+                "assigned_at": {
+                    "type": "string"
+                },
+                "campaign_id": {
+                    "type": "string"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string"
+                },
+                "concluded_at": {
+                    "type": "string"
+                },
+                "concluded_by_id": {
+                    "type": "string"
+                },
+                "conclusion": {
+                    "type": "string"
+                },
+                "due_at": {
+                    "type": "string"
+                },
+                "findings": {
+                    "type": "string"
+                },
+                "handler_name": {
+                    "type": "string"
+                },
+                "handler_org_id": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "investigator_id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "opened_at": {
+                    "type": "string"
+                },
+                "overdue": {
+                    "type": "boolean"
+                },
+                "severity": {
+                    "type": "integer"
+                },
+                "source_id": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "words": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.Answers": {
+            "type": "object",
+            "properties": {
+                "answered_by": {
+                    "type": "string"
+                },
+                "charged_fee": {
+                    "type": "string"
+                },
+                "charged_fee_note": {
+                    "type": "string"
+                },
+                "dissatisfied_about": {
+                    "type": "string"
+                },
+                "negligent": {
+                    "type": "string"
+                },
+                "negligent_note": {
+                    "type": "string"
+                },
+                "relationship": {
+                    "type": "string"
+                },
+                "satisfied": {
+                    "type": "string"
+                },
+                "suggestion": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.AssignAlertRequest": {
+            "type": "object",
+            "properties": {
+                "investigator_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.AssignRequest": {
+            "type": "object",
+            "properties": {
+                "case_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "phase": {
+                    "$ref": "#/definitions/model.Phase"
+                },
+                "staff_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "model.AssignResponse": {
+            "type": "object",
+            "properties": {
+                "assigned": {
+                    "type": "integer"
+                },
+                "by_staff": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.StaffLoad"
+                    }
+                },
+                "reassigned": {
+                    "type": "integer"
+                },
+                "run_id": {
+                    "type": "string"
+                },
+                "unassignable": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Unassignable"
+                    }
+                }
+            }
+        },
         "model.AuditResponse": {
             "type": "object",
             "properties": {
@@ -820,7 +2330,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "actor_id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "actor_name": {
                     "type": "string"
@@ -841,7 +2351,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "ip": {
                     "type": "string"
@@ -874,6 +2384,507 @@ const docTemplate = `{
                 }
             }
         },
+        "model.CallForm": {
+            "type": "object",
+            "properties": {
+                "call_date": {
+                    "description": "回访日期, Asia/Shanghai",
+                    "type": "string"
+                },
+                "cause": {
+                    "description": "案由",
+                    "type": "string"
+                },
+                "closed_on": {
+                    "description": "结案时间",
+                    "type": "string"
+                },
+                "handler_name": {
+                    "description": "案件承办人",
+                    "type": "string"
+                },
+                "recipient_name": {
+                    "description": "受援人姓名, masked",
+                    "type": "string"
+                }
+            }
+        },
+        "model.CallResponse": {
+            "type": "object",
+            "properties": {
+                "answers": {
+                    "$ref": "#/definitions/model.Answers"
+                },
+                "attempts": {
+                    "type": "integer"
+                },
+                "called_at": {
+                    "type": "string"
+                },
+                "caller_id": {
+                    "type": "string"
+                },
+                "campaign_id": {
+                    "type": "string"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "client_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "duration_s": {
+                    "type": "integer"
+                },
+                "extra": {
+                    "type": "boolean"
+                },
+                "flags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "form": {
+                    "$ref": "#/definitions/model.CallForm"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "late": {
+                    "type": "boolean"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string"
+                },
+                "outcome_label": {
+                    "type": "string"
+                },
+                "recording_ref": {
+                    "type": "string"
+                },
+                "status": {
+                    "description": "Status and Attempts are the case's follow-up summary after this call.",
+                    "type": "string"
+                }
+            }
+        },
+        "model.CampaignResponse": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "document_no": {
+                    "type": "string"
+                },
+                "grade_bands": {
+                    "$ref": "#/definitions/model.GradeBands"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "intro": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "phases": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.PhaseWindow"
+                    }
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Question"
+                    }
+                },
+                "scopes": {
+                    "$ref": "#/definitions/model.Scopes"
+                },
+                "settings": {
+                    "$ref": "#/definitions/model.CampaignSettings"
+                },
+                "target_rate": {
+                    "type": "number"
+                },
+                "template": {
+                    "type": "string"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.CampaignSettings": {
+            "type": "object",
+            "properties": {
+                "alert_due_days": {
+                    "description": "AlertDueDays: an alert still open this many days after it was opened is overdue.",
+                    "type": "integer"
+                },
+                "call_attempt_days": {
+                    "type": "integer"
+                },
+                "call_attempts": {
+                    "description": "CallAttempts and CallAttemptDays: a case counts as unreachable by phone after this many\nattempts spread over at least this many calendar days.",
+                    "type": "integer"
+                },
+                "future_skew_minutes": {
+                    "type": "integer"
+                },
+                "min_retry_gap_minutes": {
+                    "type": "integer"
+                },
+                "stale_after_days": {
+                    "description": "StaleAfterDays flags records uploaded this long after their event; FutureSkewMinutes\nflags events this far ahead of the server's clock.",
+                    "type": "integer"
+                },
+                "sync_grace_hours": {
+                    "description": "SyncGraceHours: a record whose event lies inside its phase is still accepted this long\nafter the phase ends (an offline phone syncing late), and marked late.",
+                    "type": "integer"
+                },
+                "visit_sample_min": {
+                    "type": "integer"
+                },
+                "visit_sample_percent": {
+                    "description": "VisitSamplePercent and VisitSampleMin: the share of each caller's reached cases visited to\nverify the calls, and the least number per caller. VisitSeed makes the sample\nreproducible; 0 in a template draws one when the campaign is created. Only managers see it.",
+                    "type": "integer"
+                },
+                "visit_seed": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.CaseDetailResponse": {
+            "type": "object",
+            "properties": {
+                "accepted_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "archived_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "assigned_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "calls": {
+                    "type": "array",
+                    "items": {}
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "category": {
+                    "$ref": "#/definitions/model.Category"
+                },
+                "category_label": {
+                    "type": "string"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "closed_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "closing_method": {
+                    "type": "string"
+                },
+                "court_or_organ": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "handler": {
+                    "$ref": "#/definitions/model.CaseHandlerResponse"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "notes": {
+                    "type": "string"
+                },
+                "recipient": {
+                    "$ref": "#/definitions/model.CaseRecipientResponse"
+                },
+                "results": {
+                    "type": "array",
+                    "items": {}
+                },
+                "service_type": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/model.Source"
+                },
+                "source_label": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "open",
+                        "closed"
+                    ]
+                },
+                "subsidy": {
+                    "type": "number"
+                },
+                "survey_answers": {
+                    "type": "array",
+                    "items": {}
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                },
+                "visits": {
+                    "type": "array",
+                    "items": {}
+                }
+            }
+        },
+        "model.CaseHandlerInput": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.CaseHandlerResponse": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "org": {
+                    "$ref": "#/definitions/model.OrgSketch"
+                }
+            }
+        },
+        "model.CaseRecipientInput": {
+            "type": "object",
+            "properties": {
+                "address": {
+                    "type": "string"
+                },
+                "group": {
+                    "$ref": "#/definitions/model.RecipientGroup"
+                },
+                "id_number": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "town": {
+                    "type": "string"
+                },
+                "village": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.CaseRecipientPatch": {
+            "type": "object",
+            "properties": {
+                "address": {
+                    "type": "string"
+                },
+                "group": {
+                    "$ref": "#/definitions/model.RecipientGroup"
+                },
+                "id_number": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "town": {
+                    "type": "string"
+                },
+                "village": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.CaseRecipientResponse": {
+            "type": "object",
+            "properties": {
+                "address": {
+                    "description": "masked; a manager reveals it on request",
+                    "type": "string"
+                },
+                "birth_date": {
+                    "description": "YYYY-MM-DD, from the ID number",
+                    "type": "string",
+                    "format": "date"
+                },
+                "gender": {
+                    "description": "male, female, or empty",
+                    "type": "string"
+                },
+                "group": {
+                    "description": "elderly, disabled, minor, woman, other, or empty",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/model.RecipientGroup"
+                        }
+                    ]
+                },
+                "id_number": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "town": {
+                    "description": "乡镇",
+                    "type": "string"
+                },
+                "village": {
+                    "description": "村(社区)",
+                    "type": "string"
+                }
+            }
+        },
+        "model.CaseResponse": {
+            "type": "object",
+            "properties": {
+                "accepted_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "archived_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "assigned_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "category": {
+                    "$ref": "#/definitions/model.Category"
+                },
+                "category_label": {
+                    "type": "string"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "closed_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "closing_method": {
+                    "type": "string"
+                },
+                "court_or_organ": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "handler": {
+                    "$ref": "#/definitions/model.CaseHandlerResponse"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "notes": {
+                    "type": "string"
+                },
+                "recipient": {
+                    "$ref": "#/definitions/model.CaseRecipientResponse"
+                },
+                "service_type": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/model.Source"
+                },
+                "source_label": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "open",
+                        "closed"
+                    ]
+                },
+                "subsidy": {
+                    "type": "number"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.Category": {
+            "type": "string",
+            "enum": [
+                "criminal",
+                "civil",
+                "administrative",
+                "non_litigation"
+            ],
+            "x-enum-varnames": [
+                "CategoryCriminal",
+                "CategoryCivil",
+                "CategoryAdministrative",
+                "CategoryNonLitigation"
+            ]
+        },
         "model.ChangePasswordRequest": {
             "type": "object",
             "properties": {
@@ -882,6 +2893,131 @@ const docTemplate = `{
                 },
                 "old_password": {
                     "type": "string"
+                }
+            }
+        },
+        "model.ConcludeAlertRequest": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string"
+                },
+                "conclusion": {
+                    "type": "string"
+                },
+                "findings": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.CreateCampaignRequest": {
+            "type": "object",
+            "properties": {
+                "document_no": {
+                    "type": "string"
+                },
+                "grade_bands": {
+                    "$ref": "#/definitions/model.GradeBands"
+                },
+                "intro": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "phases": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.PhaseWindow"
+                    }
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Question"
+                    }
+                },
+                "scopes": {
+                    "$ref": "#/definitions/model.ScopesPatch"
+                },
+                "settings": {
+                    "$ref": "#/definitions/model.SettingsPatch"
+                },
+                "target_rate": {
+                    "type": "number"
+                },
+                "template": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.CreateCaseRequest": {
+            "type": "object",
+            "properties": {
+                "accepted_on": {
+                    "type": "string"
+                },
+                "archived_on": {
+                    "type": "string"
+                },
+                "assigned_on": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "category": {
+                    "$ref": "#/definitions/model.Category"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "closed_on": {
+                    "type": "string"
+                },
+                "closing_method": {
+                    "type": "string"
+                },
+                "court_or_organ": {
+                    "type": "string"
+                },
+                "handler": {
+                    "$ref": "#/definitions/model.CaseHandlerInput"
+                },
+                "handler_id": {
+                    "type": "string"
+                },
+                "notes": {
+                    "type": "string"
+                },
+                "recipient": {
+                    "$ref": "#/definitions/model.CaseRecipientInput"
+                },
+                "service_type": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/model.Source"
+                },
+                "subsidy": {
+                    "type": "number"
+                }
+            }
+        },
+        "model.CreateExclusionRequest": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "evidence": {
+                    "type": "string"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "reason": {
+                    "$ref": "#/definitions/model.ExclusionReason"
                 }
             }
         },
@@ -895,7 +3031,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "parent_id": {
-                    "type": "integer"
+                    "type": "string"
                 }
             }
         },
@@ -906,7 +3042,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "org_id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "password": {
                     "type": "string"
@@ -937,6 +3073,164 @@ const docTemplate = `{
                 }
             }
         },
+        "model.ExclusionReason": {
+            "type": "string",
+            "enum": [
+                "deceased",
+                "moved_away",
+                "terminated",
+                "other"
+            ],
+            "x-enum-varnames": [
+                "ExclusionDeceased",
+                "ExclusionMovedAway",
+                "ExclusionTerminated",
+                "ExclusionOther"
+            ]
+        },
+        "model.ExclusionResponse": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "string"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "confirmed_at": {
+                    "type": "string"
+                },
+                "confirmed_by_id": {
+                    "type": "string"
+                },
+                "evidence": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "reason": {
+                    "$ref": "#/definitions/model.ExclusionReason"
+                },
+                "reason_label": {
+                    "type": "string"
+                },
+                "requested_at": {
+                    "type": "string"
+                },
+                "requested_by_id": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ExtendPhaseRequest": {
+            "type": "object",
+            "properties": {
+                "end": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.GradeBands": {
+            "type": "object",
+            "properties": {
+                "excellent": {
+                    "type": "number"
+                },
+                "good": {
+                    "type": "number"
+                },
+                "qualified": {
+                    "type": "number"
+                }
+            }
+        },
+        "model.ImportIssue": {
+            "type": "object",
+            "properties": {
+                "column": {
+                    "type": "string",
+                    "example": "身份证号"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "身份证号校验位不对，请核对"
+                },
+                "row": {
+                    "type": "integer",
+                    "example": 7
+                }
+            }
+        },
+        "model.ImportRejected": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "import_invalid"
+                },
+                "details": {
+                    "$ref": "#/definitions/model.ImportResult"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "文件中有 3 行有误（共 4 处），未导入任何数据"
+                }
+            }
+        },
+        "model.ImportResult": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "integer"
+                },
+                "dry_run": {
+                    "type": "boolean"
+                },
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ImportIssue"
+                    }
+                },
+                "errors_truncated": {
+                    "type": "boolean"
+                },
+                "handlers_created": {
+                    "type": "integer"
+                },
+                "orgs_created": {
+                    "type": "integer"
+                },
+                "partial": {
+                    "type": "boolean"
+                },
+                "rejected": {
+                    "type": "integer"
+                },
+                "rows": {
+                    "type": "integer"
+                },
+                "unchanged": {
+                    "type": "integer"
+                },
+                "updated": {
+                    "type": "integer"
+                }
+            }
+        },
         "model.List-model_AuditResponse": {
             "type": "object",
             "properties": {
@@ -944,6 +3238,66 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/model.AuditResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.List-model_CampaignResponse": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.CampaignResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.List-model_CaseResponse": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.CaseResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.List-model_ExclusionResponse": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ExclusionResponse"
                     }
                 },
                 "page": {
@@ -1018,7 +3372,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "org": {
                     "$ref": "#/definitions/model.OrgSummary"
@@ -1072,7 +3426,7 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "kind": {
                     "$ref": "#/definitions/model.OrgKind"
@@ -1084,9 +3438,20 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "parent_id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "updated_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.OrgSketch": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "name": {
                     "type": "string"
                 }
             }
@@ -1095,12 +3460,134 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "kind": {
                     "$ref": "#/definitions/model.OrgKind"
                 },
                 "name": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.Phase": {
+            "type": "string",
+            "enum": [
+                "calls",
+                "visits",
+                "reviews"
+            ],
+            "x-enum-varnames": [
+                "PhaseCalls",
+                "PhaseVisits",
+                "PhaseReviews"
+            ]
+        },
+        "model.PhaseWindow": {
+            "type": "object",
+            "properties": {
+                "end": {
+                    "type": "string"
+                },
+                "phase": {
+                    "$ref": "#/definitions/model.Phase"
+                },
+                "start": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.Question": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "description": "the answer's field",
+                    "type": "string"
+                },
+                "follow_up": {
+                    "$ref": "#/definitions/model.SubQuestion"
+                },
+                "kind": {
+                    "description": "choice or text",
+                    "type": "string"
+                },
+                "no": {
+                    "type": "integer"
+                },
+                "note_field": {
+                    "description": "NoteField holds the details; NoteRequiredFor lists the options that need them.",
+                    "type": "string"
+                },
+                "note_label": {
+                    "type": "string"
+                },
+                "note_required_for": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.QuestionOption"
+                    }
+                },
+                "text": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.QuestionOption": {
+            "type": "object",
+            "properties": {
+                "label": {
+                    "type": "string"
+                },
+                "value": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.RecipientGroup": {
+            "type": "string",
+            "enum": [
+                "elderly",
+                "disabled",
+                "minor",
+                "woman",
+                "other"
+            ],
+            "x-enum-varnames": [
+                "GroupElderly",
+                "GroupDisabled",
+                "GroupMinor",
+                "GroupWoman",
+                "GroupOther"
+            ]
+        },
+        "model.RecordCallRequest": {
+            "type": "object",
+            "properties": {
+                "answers": {
+                    "$ref": "#/definitions/model.Answers"
+                },
+                "called_at": {
+                    "type": "string"
+                },
+                "client_id": {
+                    "type": "string"
+                },
+                "duration_s": {
+                    "type": "integer"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string"
+                },
+                "recording_ref": {
                     "type": "string"
                 }
             }
@@ -1117,6 +3604,33 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "password": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.RevealRequest": {
+            "type": "object",
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "enum": [
+                        "phone",
+                        "id_number",
+                        "address"
+                    ]
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.RevealResponse": {
+            "type": "object",
+            "properties": {
+                "field": {
+                    "type": "string"
+                },
+                "value": {
                     "type": "string"
                 }
             }
@@ -1140,6 +3654,148 @@ const docTemplate = `{
                 "RoleAuditor"
             ]
         },
+        "model.Scope": {
+            "type": "object",
+            "properties": {
+                "categories": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Category"
+                    }
+                },
+                "closed_from": {
+                    "type": "string"
+                },
+                "closed_to": {
+                    "type": "string"
+                },
+                "sources": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Source"
+                    }
+                }
+            }
+        },
+        "model.Scopes": {
+            "type": "object",
+            "properties": {
+                "follow_up": {
+                    "$ref": "#/definitions/model.Scope"
+                },
+                "review": {
+                    "$ref": "#/definitions/model.Scope"
+                }
+            }
+        },
+        "model.ScopesPatch": {
+            "type": "object",
+            "properties": {
+                "follow_up": {
+                    "$ref": "#/definitions/model.Scope"
+                },
+                "review": {
+                    "$ref": "#/definitions/model.Scope"
+                }
+            }
+        },
+        "model.SettingsPatch": {
+            "type": "object",
+            "properties": {
+                "alert_due_days": {
+                    "type": "integer"
+                },
+                "call_attempt_days": {
+                    "type": "integer"
+                },
+                "call_attempts": {
+                    "type": "integer"
+                },
+                "future_skew_minutes": {
+                    "type": "integer"
+                },
+                "min_retry_gap_minutes": {
+                    "type": "integer"
+                },
+                "stale_after_days": {
+                    "type": "integer"
+                },
+                "sync_grace_hours": {
+                    "type": "integer"
+                },
+                "visit_sample_min": {
+                    "type": "integer"
+                },
+                "visit_sample_percent": {
+                    "type": "integer"
+                },
+                "visit_seed": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.Source": {
+            "type": "string",
+            "enum": [
+                "application",
+                "notified"
+            ],
+            "x-enum-varnames": [
+                "SourceApplication",
+                "SourceNotified"
+            ]
+        },
+        "model.StaffLoad": {
+            "type": "object",
+            "properties": {
+                "assigned": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "staff_id": {
+                    "type": "string"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.SubQuestion": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.QuestionOption"
+                    }
+                },
+                "text": {
+                    "type": "string"
+                },
+                "when": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.TemplateResponse": {
+            "type": "object",
+            "properties": {
+                "document_no": {
+                    "type": "string"
+                },
+                "key": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                }
+            }
+        },
         "model.TokenResponse": {
             "type": "object",
             "properties": {
@@ -1160,6 +3816,134 @@ const docTemplate = `{
                 }
             }
         },
+        "model.Unassignable": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.UpdateCampaignRequest": {
+            "type": "object",
+            "properties": {
+                "document_no": {
+                    "type": "string"
+                },
+                "force": {
+                    "type": "boolean"
+                },
+                "grade_bands": {
+                    "$ref": "#/definitions/model.GradeBands"
+                },
+                "intro": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "phases": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.PhaseWindow"
+                    }
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Question"
+                    }
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "scopes": {
+                    "$ref": "#/definitions/model.ScopesPatch"
+                },
+                "settings": {
+                    "$ref": "#/definitions/model.SettingsPatch"
+                },
+                "target_rate": {
+                    "type": "number"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.UpdateCaseRequest": {
+            "type": "object",
+            "properties": {
+                "accepted_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "archived_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "assigned_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "category": {
+                    "$ref": "#/definitions/model.Category"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "closed_on": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-05-23"
+                },
+                "closing_method": {
+                    "type": "string"
+                },
+                "court_or_organ": {
+                    "type": "string"
+                },
+                "handler": {
+                    "$ref": "#/definitions/model.CaseHandlerInput"
+                },
+                "handler_id": {
+                    "type": "string"
+                },
+                "notes": {
+                    "type": "string"
+                },
+                "recipient": {
+                    "$ref": "#/definitions/model.CaseRecipientPatch"
+                },
+                "service_type": {
+                    "type": "string"
+                },
+                "source": {
+                    "$ref": "#/definitions/model.Source"
+                },
+                "subsidy": {
+                    "type": "number"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
         "model.UpdateOrgRequest": {
             "type": "object",
             "properties": {
@@ -1170,7 +3954,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "parent_id": {
-                    "type": "integer"
+                    "type": "string"
                 }
             }
         },
@@ -1184,7 +3968,7 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "org_id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "roles": {
                     "type": "array",
@@ -1207,13 +3991,13 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "org": {
                     "$ref": "#/definitions/model.OrgSummary"
                 },
                 "org_id": {
-                    "type": "integer"
+                    "type": "string"
                 },
                 "roles": {
                     "type": "array",
@@ -1239,6 +4023,94 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "code": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.WorkItem": {
+            "type": "object",
+            "properties": {
+                "answers_so_far": {
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "attempts": {
+                    "type": "integer"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "category": {
+                    "$ref": "#/definitions/model.Category"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "closed_on": {
+                    "type": "string"
+                },
+                "handler_name": {
+                    "type": "string"
+                },
+                "last_outcome": {
+                    "type": "string"
+                },
+                "recipient": {
+                    "$ref": "#/definitions/model.WorkRecipient"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "updated_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.WorkList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.WorkItem"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "removed_case_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "synced_at": {
+                    "type": "string"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.WorkRecipient": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string"
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "town": {
+                    "type": "string"
+                },
+                "village": {
                     "type": "string"
                 }
             }

@@ -97,12 +97,21 @@ type Handler struct {
 	CreatedAt time.Time
 }
 
-// CaseAssignment gives a case to a staff member for one phase of one campaign.
+// CaseAssignment gives a case to a staff member for one phase of one campaign: one row per
+// (campaign, phase, case), moved (never duplicated) on reassignment; assignment_events keep
+// the history. Status, Attempts, LastOutcome and LastAttemptAt summarise the phase's records
+// for the work list, kept by the feature that writes those records, in the same transaction.
 type CaseAssignment struct {
-	ID         uint64    `gorm:"primaryKey"`
-	CampaignID uint64    `gorm:"not null;uniqueIndex:idx_assign_once,priority:1"`
-	Phase      string    `gorm:"size:16;not null;uniqueIndex:idx_assign_once,priority:2"`
-	CaseID     uint64    `gorm:"not null;uniqueIndex:idx_assign_once,priority:3;index"`
-	UserID     uint64    `gorm:"not null;index"`
-	CreatedAt  time.Time `gorm:"not null"`
+	ID            uint64 `gorm:"primaryKey"`
+	CampaignID    uint64 `gorm:"not null;uniqueIndex:idx_assign_once,priority:1;index:idx_assign_user,priority:1;index:idx_assign_status,priority:1"`
+	Phase         string `gorm:"size:16;not null;uniqueIndex:idx_assign_once,priority:2;index:idx_assign_user,priority:3;index:idx_assign_status,priority:2"`
+	CaseID        uint64 `gorm:"not null;uniqueIndex:idx_assign_once,priority:3;index"`
+	UserID        uint64 `gorm:"not null;index;index:idx_assign_user,priority:2"`
+	RunID         uint64 `gorm:"not null;default:0;index"`
+	Status        string `gorm:"size:16;not null;default:'pending';index:idx_assign_status,priority:3"`
+	Attempts      int    `gorm:"not null;default:0"`
+	LastOutcome   string `gorm:"size:16;not null;default:''"`
+	LastAttemptAt *time.Time
+	CreatedAt     time.Time `gorm:"not null"`
+	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
 }

@@ -160,6 +160,15 @@ type Actor struct {
 	Roles     Roles
 	IP        string
 	RequestID string
+	// Profile is filled by token authentication, so /me answers without another query.
+	Profile *Profile
+}
+
+// Profile is what the logged-in user sees of themselves.
+type Profile struct {
+	DisplayName string
+	OrgName     string
+	WechatBound bool
 }
 
 // Is reports whether the actor holds any of the roles.

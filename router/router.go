@@ -20,15 +20,21 @@ type Options struct {
 	Authenticate Authenticator
 	MaxBodyBytes int64
 	CORSOrigins  []string
+	ImportBytes  int64 // the largest case import file; its route's body limit follows it
 }
 
 // Handlers are the API's handlers, built by the caller.
 type Handlers struct {
-	Health *api.HealthHandler
-	Auth   *api.AuthHandler
-	Users  *api.UserHandler
-	Orgs   *api.OrgHandler
-	Audit  *api.AuditHandler
+	Health    *api.HealthHandler
+	Auth      *api.AuthHandler
+	Users     *api.UserHandler
+	Orgs      *api.OrgHandler
+	Audit     *api.AuditHandler
+	Campaigns *api.CampaignHandler
+	Cases     *api.CaseHandler
+	Imports   *api.CaseImportHandler
+	Calls     *api.CallHandler
+	Alerts    *api.AlertHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -38,7 +44,7 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	e.ContextWithFallback = true
 	_ = e.SetTrustedProxies(nil) // ClientIP is the peer unless a proxy list is configured
 	e.HandleMethodNotAllowed = true
-	e.Use(requestID(o.Log), recovery(), accessLog(), securityHeaders(), cors(o.CORSOrigins), bodyLimit(o.MaxBodyBytes))
+	e.Use(requestID(o.Log), recovery(), accessLog(), securityHeaders(), cors(o.CORSOrigins), bodyLimits(o.MaxBodyBytes, uploadRoutes(o)))
 	e.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, model.NotFound("not_found", "请求的地址不存在"))
 	})
@@ -73,6 +79,40 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	admin.POST("/users/:id/wechat-binding-code", h.Auth.BindingCode)
 
 	in.GET("/audit", requireRole(model.RoleAuditor), h.Audit.List)
+
+	// Cases: every role that works on cases reads the ones it may see (the service scopes them);
+	// admin and auditor never read recipients' personal data. Only managers write.
+	caseReaders := in.Group("", requireRole(model.RoleManager, model.RoleStaff, model.RoleReviewer, model.RoleHandler))
+	caseReaders.GET("/cases", h.Cases.List)
+	caseReaders.GET("/cases/:id", h.Cases.Get)
+	caseWriters := in.Group("", requireRole(model.RoleManager))
+	caseWriters.POST("/cases", h.Cases.Create)
+	caseWriters.PATCH("/cases/:id", h.Cases.Update)
+	caseWriters.POST("/cases/:id/reveal", h.Cases.Reveal)
+	caseWriters.POST("/cases/import", h.Imports.Import)
+	caseWriters.GET("/cases/import-template", h.Imports.Template)
+
+	// Campaigns: managers run them; anyone working in one may read it (the service decides);
+	// staff fetch their own work list.
+	in.GET("/campaigns/:id", h.Campaigns.Get)
+	campaignManagers := in.Group("", requireRole(model.RoleManager))
+	campaignManagers.GET("/campaign-templates", h.Campaigns.Templates)
+	campaignManagers.GET("/campaigns", h.Campaigns.List)
+	campaignManagers.POST("/campaigns", h.Campaigns.Create)
+	campaignManagers.PATCH("/campaigns/:id", h.Campaigns.Update)
+	campaignManagers.POST("/campaigns/:id/phases/:phase/extend", h.Campaigns.ExtendPhase)
+	campaignManagers.GET("/campaigns/:id/exclusions", h.Campaigns.ListExclusions)
+	campaignManagers.POST("/campaigns/:id/exclusions", h.Campaigns.RequestExclusion)
+	campaignManagers.POST("/campaigns/:id/exclusions/:xid/confirm", h.Campaigns.ConfirmExclusion)
+	campaignManagers.POST("/campaigns/:id/assignments", h.Campaigns.Assign)
+	in.GET("/campaigns/:id/follow-ups", requireRole(model.RoleStaff), h.Campaigns.FollowUps)
+
+	// Calls: the assigned caller or a manager (the service tells a case that is not theirs).
+	// Alerts: managers list and assign; the investigator (staff or manager) concludes.
+	in.POST("/campaigns/:id/cases/:case_id/calls", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Record)
+	campaignManagers.GET("/campaigns/:id/alerts", h.Alerts.List)
+	campaignManagers.POST("/alerts/:id/assign", h.Alerts.Assign)
+	in.POST("/alerts/:id/conclude", requireRole(model.RoleStaff, model.RoleManager), h.Alerts.Conclude)
 
 	return methodOverride(e), e
 }

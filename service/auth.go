@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"fayuan/internal/clock"
 	"fayuan/model"
@@ -54,7 +55,7 @@ type Meta struct{ IP, RequestID string }
 // Login checks a password, applying the lockout rule, and starts a session. A wx_code binds the
 // caller's WeChat account on the way.
 func (a *Auth) Login(ctx context.Context, req model.LoginRequest, m Meta) (*model.TokenResponse, error) {
-	name := strings.TrimSpace(req.Username)
+	name := strings.ToLower(strings.TrimSpace(req.Username))
 	if name == "" || req.Password == "" {
 		return nil, model.Invalid(requiredFields(map[string]string{"username": name, "password": req.Password}))
 	}
@@ -72,7 +73,9 @@ func (a *Auth) Login(ctx context.Context, req model.LoginRequest, m Meta) (*mode
 		return nil, a.failLogin(db, anon, name, now, "locked", ErrLocked)
 	}
 	var u model.User
-	err = db.Where("username = ?", name).Take(&u).Error
+	// Usernames are unique regardless of case (MariaDB's collation already compares that way),
+	// so SQLite must match the same way: one person, one lockout counter.
+	err = db.Where("LOWER(username) = ?", name).Take(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err
 	}
@@ -81,7 +84,14 @@ func (a *Auth) Login(ctx context.Context, req model.LoginRequest, m Meta) (*mode
 	}
 	var openID string
 	if req.WxCode != "" {
-		if openID, err = a.openID(ctx, req.WxCode); err != nil {
+		openID, err = a.openID(ctx, req.WxCode)
+		// The password login is the way in when WeChat is missing, down or throttling us, and the
+		// mini-program always sends its wx_code: skip the binding then, not the login
+		// (wechat_bound says so). A bad code is the caller's to fix and is refused.
+		if errors.Is(err, ErrWechatNotConfigured) || errors.Is(err, ErrWechatUnavailable) || errors.Is(err, ErrWechatRateLimited) {
+			openID, err = "", nil
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -91,7 +101,7 @@ func (a *Auth) Login(ctx context.Context, req model.LoginRequest, m Meta) (*mode
 			return err
 		}
 		if openID != "" {
-			if err := a.bind(tx, &u, openID); err != nil {
+			if err := a.bind(tx, &u, openID, m); err != nil {
 				return err
 			}
 		}
@@ -172,9 +182,17 @@ func (a *Auth) Refresh(ctx context.Context, req model.RefreshRequest, m Meta) (*
 	now := a.clock.Now()
 	var out *model.TokenResponse
 	var reused *model.RefreshToken
+	var found model.RefreshToken
+	if err := a.db.WithContext(ctx).Select("id").Where("token_hash = ?", hashToken(req.RefreshToken)).Take(&found).Error; err != nil {
+		return nil, notFoundAs(err, ErrRefreshInvalid)
+	}
 	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rt model.RefreshToken
-		if err := tx.Where("token_hash = ?", hashToken(req.RefreshToken)).Take(&rt).Error; err != nil {
+		// A locking read by primary key, first in the transaction: concurrent retries of one
+		// rotation queue here, and each then sees the latest rows (MySQL's REPEATABLE READ takes
+		// its snapshot at the first plain read, after this). Locking through the token_hash index
+		// instead takes a next-key lock that deadlocks with the insert of the child.
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&rt, found.ID).Error; err != nil {
 			return notFoundAs(err, ErrRefreshInvalid)
 		}
 		if rt.RevokedAt != nil || !now.Before(rt.ExpiresAt) {

@@ -64,7 +64,7 @@ func (a *Auth) openID(ctx context.Context, code string) (string, error) {
 }
 
 // bind ties openID to u, refusing one that already belongs to someone else.
-func (a *Auth) bind(tx *gorm.DB, u *model.User, openID string) error {
+func (a *Auth) bind(tx *gorm.DB, u *model.User, openID string, m Meta) error {
 	if u.WechatOpenID != nil && *u.WechatOpenID == openID {
 		return nil
 	}
@@ -76,10 +76,10 @@ func (a *Auth) bind(tx *gorm.DB, u *model.User, openID string) error {
 		return ErrWechatBoundElse
 	}
 	if err := tx.Model(u).Update("wechat_openid", openID).Error; err != nil {
-		return err
+		return duplicateAs(err, ErrWechatBoundElse) // a concurrent binding of the same openid won
 	}
 	u.WechatOpenID = &openID
-	return a.audit.Record(tx, actorOf(u, "", Meta{}), Entry{Action: "user.wechat_bind", ObjectType: "user", ObjectID: u.ID})
+	return a.audit.Record(tx, actorOf(u, "", m), Entry{Action: "user.wechat_bind", ObjectType: "user", ObjectID: u.ID})
 }
 
 // WechatLogin logs a staff member in with wx.login's code. An unbound openid is refused unless a
@@ -99,19 +99,17 @@ func (a *Auth) WechatLogin(ctx context.Context, req model.WechatLoginRequest, m 
 	var out *model.TokenResponse
 	err = a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u model.User
-		err := tx.Where("wechat_openid = ?", openID).Take(&u).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			if req.BindingCode == "" {
-				return ErrWechatNotBound
-			}
+		if req.BindingCode != "" {
+			// The binding code names the account: an openid bound to someone else is a conflict,
+			// never a login as that someone.
 			if err := a.redeemBindingCode(tx, req.BindingCode, &u, now); err != nil {
 				return err
 			}
-			if err := a.bind(tx, &u, openID); err != nil {
+			if err := a.bind(tx, &u, openID, m); err != nil {
 				return err
 			}
-		} else if err != nil {
-			return err
+		} else if err := tx.Where("wechat_openid = ?", openID).Take(&u).Error; err != nil {
+			return notFoundAs(err, ErrWechatNotBound)
 		}
 		if u.Disabled {
 			return ErrWechatNotBound

@@ -32,6 +32,7 @@ func NewUsers(db *gorm.DB, c clock.Clock, audit *Audit, pw *Passwords) *Users {
 var (
 	errUserNotFound  = model.NotFound("user_not_found", "用户不存在")
 	errUsernameTaken = model.Conflict("username_taken", "用户名已被使用")
+	errOrgDisabled   = model.InvalidField("org_id", "机构已停用")
 	usernameRE       = regexp.MustCompile(`^[A-Za-z0-9_.\-]{3,64}$`)
 )
 
@@ -148,12 +149,26 @@ func (s *Users) Create(ctx context.Context, by model.Actor, req model.CreateUser
 	if err := checkRoles(req.Roles, &org); err != nil {
 		return nil, err
 	}
+	if org.Disabled {
+		return nil, errOrgDisabled
+	}
 	hash, err := s.pw.Hash(req.Password)
 	if err != nil {
 		return nil, err
 	}
-	u := model.User{Username: name, DisplayName: display, PasswordHash: hash, OrgID: org.ID, RolesText: dedupe(req.Roles).Join()}
+	now := s.clock.Now()
+	u := model.User{Username: name, DisplayName: display, PasswordHash: hash, OrgID: org.ID, RolesText: dedupe(req.Roles).Join(),
+		CreatedAt: now, UpdatedAt: now}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// MySQL's collation makes the unique index ignore case, SQLite's does not: ask the same
+		// question on both, so "Staff" cannot sit beside "staff" on one backend only.
+		var n int64
+		if err := tx.Model(&model.User{}).Where("LOWER(username) = LOWER(?)", name).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return errUsernameTaken
+		}
 		if err := tx.Create(&u).Error; err != nil {
 			return duplicateAs(err, errUsernameTaken)
 		}
@@ -178,6 +193,7 @@ func (s *Users) Update(ctx context.Context, by model.Actor, id model.ID, req mod
 			return notFoundAs(err, errUserNotFound)
 		}
 		before := auditUser(&u)
+		fromOrg := u.OrgID
 		if req.DisplayName != nil {
 			d := strings.TrimSpace(*req.DisplayName)
 			if n := utf8.RuneCountInString(d); n == 0 || n > 64 {
@@ -200,6 +216,11 @@ func (s *Users) Update(ctx context.Context, by model.Actor, id model.ID, req mod
 		if err := checkRoles(u.Roles(), &org); err != nil {
 			return err
 		}
+		// Only a move into a disabled organisation is refused: its own accounts stay manageable
+		// (above all, they can still be disabled).
+		if org.Disabled && u.OrgID != fromOrg {
+			return errOrgDisabled
+		}
 		if by.UserID == u.ID && req.Disabled != nil && *req.Disabled {
 			return model.InvalidField("disabled", "不能停用自己的账号")
 		}
@@ -208,7 +229,8 @@ func (s *Users) Update(ctx context.Context, by model.Actor, id model.ID, req mod
 			u.Disabled = *req.Disabled
 		}
 		u.UpdatedAt = s.clock.Now()
-		if err := tx.Select("display_name", "org_id", "roles", "disabled", "updated_at").Updates(&u).Error; err != nil {
+		// UpdateColumns: Updates would overwrite updated_at with the wall clock, not the injected one.
+		if err := tx.Select("display_name", "org_id", "roles", "disabled", "updated_at").UpdateColumns(&u).Error; err != nil {
 			return err
 		}
 		if disabling {
@@ -269,11 +291,13 @@ func (s *Users) EnsureAdmin(ctx context.Context, password string) (created bool,
 		return false, "", err
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		org := model.Org{Name: "县司法局", Kind: model.OrgBureau}
+		now := s.clock.Now()
+		org := model.Org{Name: "县司法局", Kind: model.OrgBureau, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Where("kind = ?", model.OrgBureau).FirstOrCreate(&org).Error; err != nil {
 			return err
 		}
-		u := model.User{Username: "admin", DisplayName: "系统管理员", PasswordHash: hash, OrgID: org.ID, RolesText: string(model.RoleAdmin)}
+		u := model.User{Username: "admin", DisplayName: "系统管理员", PasswordHash: hash, OrgID: org.ID, RolesText: string(model.RoleAdmin),
+			CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&u).Error; err != nil {
 			return err
 		}
@@ -295,9 +319,6 @@ func checkRoles(roles model.Roles, org *model.Org) error {
 		if !slices.Contains(kinds, org.Kind) {
 			return model.InvalidField("roles", model.RoleLabels[r]+"不能属于"+model.OrgKindLabels[org.Kind])
 		}
-	}
-	if org.Disabled {
-		return model.InvalidField("org_id", "机构已停用")
 	}
 	return nil
 }

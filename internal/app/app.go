@@ -15,7 +15,9 @@ import (
 	"gorm.io/gorm"
 
 	"fayuan/api"
+	"fayuan/campaigns"
 	"fayuan/config"
+	"fayuan/internal/caseimport"
 	"fayuan/internal/clock"
 	"fayuan/internal/db"
 	"fayuan/internal/pii"
@@ -55,6 +57,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	log := slog.New(slog.NewJSONHandler(o.LogOutput, &slog.HandlerOptions{Level: level(cfg.LogLevel)}))
 	a := &App{Log: log}
+	db.RouteDriverLog(log)
 	if err := cfg.EnsureSecrets(); err != nil {
 		return nil, err
 	}
@@ -105,6 +108,12 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}, sessions)
 	users := service.NewUsers(gdb, o.Clock, audit, pw)
 	orgs := service.NewOrgs(gdb, o.Clock, audit)
+	campaignService := service.NewCampaigns(gdb, o.Clock, audit, campaigns.New(cfg.CampaignTemplatesDir), nil)
+	assignments := service.NewAssignments(gdb, o.Clock, audit, vault)
+	cases := service.NewCases(gdb, o.Clock, audit, vault)
+	alerts := service.NewAlerts(gdb, o.Clock, audit)
+	calls := service.NewCalls(gdb, o.Clock, audit, campaignService, alerts)
+	imports := service.NewCaseImports(gdb, o.Clock, audit, vault, caseimport.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows})
 
 	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
 	if err != nil {
@@ -117,12 +126,18 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 
 	a.Handler, a.Engine = router.New(router.Options{
 		Log: log, Authenticate: auth.Authenticate, MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins,
+		ImportBytes: imports.MaxBytes(),
 	}, router.Handlers{
-		Health: api.NewHealthHandler(func(ctx context.Context) error { return db.Ping(ctx, gdb) }),
-		Auth:   api.NewAuthHandler(auth),
-		Users:  api.NewUserHandler(users),
-		Orgs:   api.NewOrgHandler(orgs),
-		Audit:  api.NewAuditHandler(audit),
+		Health:    api.NewHealthHandler(func(ctx context.Context) error { return db.Ping(ctx, gdb) }),
+		Auth:      api.NewAuthHandler(auth),
+		Users:     api.NewUserHandler(users),
+		Orgs:      api.NewOrgHandler(orgs),
+		Audit:     api.NewAuditHandler(audit),
+		Campaigns: api.NewCampaignHandler(campaignService, assignments),
+		Cases:     api.NewCaseHandler(cases),
+		Imports:   api.NewCaseImportHandler(imports),
+		Calls:     api.NewCallHandler(calls),
+		Alerts:    api.NewAlertHandler(alerts),
 	})
 	return a, nil
 }

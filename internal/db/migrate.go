@@ -28,41 +28,49 @@ type schemaMigration struct {
 func (schemaMigration) TableName() string { return "schema_migrations" }
 
 // Migrate applies every migration above the database's version up to target (0 = all), in
-// order. On MySQL a named lock keeps two replicas starting at once from racing; SQLite has one
-// writer anyway.
+// order. On MySQL a named lock keeps two replicas starting at once from racing. On SQLite the
+// whole run is one IMMEDIATE transaction (the DSN's _txlock; SQLite's DDL is transactional), so
+// a second process opening the same file waits for the first and then finds nothing to do.
 func Migrate(ctx context.Context, db *gorm.DB, migrations []Migration, target int) error {
 	return db.WithContext(ctx).Connection(func(pinned *gorm.DB) error {
-		// Each step starts from a fresh statement on the pinned connection; reusing pinned
-		// itself would carry one step's Model into the next.
-		fresh := func() *gorm.DB { return pinned.Session(&gorm.Session{NewDB: true}) }
-		conn := fresh()
-		if conn.Dialector.Name() == "mysql" {
+		switch pinned.Dialector.Name() {
+		case "sqlite":
+			return pinned.Transaction(func(tx *gorm.DB) error { return apply(tx, migrations, target) })
+		case "mysql":
 			var got int
-			if err := conn.Raw("SELECT GET_LOCK('fayuan_migrate', 120)").Scan(&got).Error; err != nil || got != 1 {
+			if err := pinned.Raw("SELECT GET_LOCK('fayuan_migrate', 120)").Scan(&got).Error; err != nil || got != 1 {
 				return fmt.Errorf("migrate: cannot take the migration lock: %v", err)
 			}
-			defer conn.Exec("SELECT RELEASE_LOCK('fayuan_migrate')")
+			defer pinned.Session(&gorm.Session{NewDB: true}).Exec("SELECT RELEASE_LOCK('fayuan_migrate')")
 		}
-		if err := fresh().AutoMigrate(&schemaMigration{}); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		current, err := Version(fresh())
-		if err != nil {
-			return err
-		}
-		for _, m := range migrations {
-			if m.Version <= current || (target > 0 && m.Version > target) {
-				continue
-			}
-			if err := m.Up(fresh()); err != nil {
-				return fmt.Errorf("migrate %d %s: %w", m.Version, m.Name, err)
-			}
-			if err := fresh().Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error; err != nil {
-				return fmt.Errorf("migrate %d: record: %w", m.Version, err)
-			}
-		}
-		return nil
+		return apply(pinned, migrations, target)
 	})
+}
+
+// apply runs the pending migrations on conn, which holds the lock.
+func apply(conn *gorm.DB, migrations []Migration, target int) error {
+	// Each step starts from a fresh statement on the same connection; reusing conn itself would
+	// carry one step's Model into the next.
+	fresh := func() *gorm.DB { return conn.Session(&gorm.Session{NewDB: true}) }
+	if err := fresh().AutoMigrate(&schemaMigration{}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	current, err := Version(fresh())
+	if err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		if m.Version <= current || (target > 0 && m.Version > target) {
+			continue
+		}
+		if err := m.Up(fresh()); err != nil {
+			return fmt.Errorf("migrate %d %s: %w", m.Version, m.Name, err)
+		}
+		if err := fresh().Create(&schemaMigration{Version: m.Version, Name: m.Name, AppliedAt: time.Now().UTC()}).Error; err != nil {
+			return fmt.Errorf("migrate %d: record: %w", m.Version, err)
+		}
+	}
+	return nil
 }
 
 // Version is the highest applied migration, 0 for an empty database.

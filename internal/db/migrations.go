@@ -12,6 +12,8 @@ var Migrations = []Migration{
 	{Version: 1, Name: "organisations, users, refresh tokens, audit log", Up: v1},
 	{Version: 2, Name: "login attempts, wechat binding, token epochs, append-only audit", Up: v2},
 	{Version: 3, Name: "cases, handlers, case assignments", Up: v3},
+	{Version: 4, Name: "campaigns, exclusions, assignment runs and history", Up: v4},
+	{Version: 5, Name: "calls and alerts", Up: v5},
 }
 
 // Snapshot types of version 1.

@@ -5,6 +5,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -31,7 +33,10 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 		Logger:         logger.Discard,
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 		TranslateError: true,
-		PrepareStmt:    true,
+		// No prepared-statement cache: under row-lock contention it deadlocks the pool (a
+		// transaction waits for a statement being prepared on a connection that is itself
+		// queued on the transaction's lock), which MySQL cannot detect.
+		PrepareStmt: false,
 	}
 	var (
 		db  *gorm.DB
@@ -120,3 +125,12 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 	defer cancel()
 	return sqlDB.PingContext(ctx)
 }
+
+// driverLog sends the MySQL driver's own messages ("unexpected EOF" when a connection drops)
+// to the structured log instead of bare lines on stderr.
+type driverLog struct{ log *slog.Logger }
+
+func (d driverLog) Print(v ...any) { d.log.Warn("mysql driver", "msg", fmt.Sprint(v...)) }
+
+// RouteDriverLog installs log as the MySQL driver's logger (a process-wide setting of the driver).
+func RouteDriverLog(log *slog.Logger) { _ = mysqldriver.SetLogger(driverLog{log: log}) }
