@@ -265,6 +265,15 @@ func TestCaseUpdateVersion(t *testing.T) {
 		for _, who := range []string{"staff", "reviewer", "handler", "auditor"} {
 			testenv.Expect(t, e.Do(http.MethodPatch, "/api/v1/cases/"+id, w.Tokens[who], map[string]any{"version": 2, "notes": "x"}), http.StatusForbidden)
 		}
+		// POST with the override header is a PATCH: refused by role alike.
+		testenv.Expect(t, e.Send(testenv.Request{Method: http.MethodPost, Path: "/api/v1/cases/" + id, Token: w.Tokens["staff"],
+			Header: map[string]string{"X-HTTP-Method-Override": "PATCH"}, Body: map[string]any{"version": 2, "notes": "x"}}), http.StatusForbidden)
+		// Another case's number: 409, and nothing changed.
+		e.CreateCase(mgr, map[string]any{"case_no": "TAKEN-1"})
+		r = testenv.Expect(t, e.Do(http.MethodPatch, "/api/v1/cases/"+id, mgr, map[string]any{"version": 2, "case_no": "TAKEN-1"}), http.StatusConflict)
+		if r.Code() != "case_no_taken" {
+			t.Fatalf("renaming onto another case's number: %s", r.Body)
+		}
 		// A bad field in an edit: 422, and the version is not spent.
 		testenv.Expect(t, e.Do(http.MethodPatch, "/api/v1/cases/"+id, mgr, map[string]any{"version": 2, "closed_on": "2024-02-30"}), http.StatusUnprocessableEntity)
 		if getCase(t, e, mgr, id).Version != 2 {

@@ -118,10 +118,12 @@ func (f *caseForm) seal(v *pii.Vault, c *model.Case, phone, idNumber, address st
 	}
 	err := SealRecipient(v, c, phone, idNumber, address)
 	if e, ok := model.AsError(err); ok {
-		for k, msg := range e.Details["fields"].(map[string]string) {
-			f.bad[k] = msg
+		if fields, ok := e.Details["fields"].(map[string]string); ok {
+			for k, msg := range fields {
+				f.bad[k] = msg
+			}
+			return nil
 		}
-		return nil
 	}
 	return err
 }

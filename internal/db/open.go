@@ -35,7 +35,9 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 		TranslateError: true,
 		// No prepared-statement cache: under row-lock contention it deadlocks the pool (a
 		// transaction waits for a statement being prepared on a connection that is itself
-		// queued on the transaction's lock), which MySQL cannot detect.
+		// queued on the transaction's lock), which MySQL cannot detect; and MariaDB 10.11
+		// re-plans a re-executed statement as a table scan once other statements have used the
+		// table (a count over a million cases: 4 s instead of 110 ms).
 		PrepareStmt: false,
 	}
 	var (
