@@ -58,6 +58,7 @@ func scenarios() map[string]Scenario {
 			},
 		},
 	}
+	list = append(list, casesScenario())
 	m := make(map[string]Scenario, len(list))
 	for _, s := range list {
 		m[s.Name] = s
