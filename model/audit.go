@@ -79,4 +79,7 @@ type List[T any] struct {
 	Total    int64 `json:"total"`
 	Page     int   `json:"page"`
 	PageSize int   `json:"page_size"`
+	// TotalCapped is true where a list counts only up to a cap (the case list over very large
+	// tables): Total is then the cap and the real number is larger.
+	TotalCapped bool `json:"total_capped,omitempty"`
 }
