@@ -56,6 +56,16 @@ type Config struct {
 	WechatAppSecret string
 	WechatAPIBase   string
 	WechatTimeout   time.Duration
+
+	// WechatTemplateReminder is the subscribe-message template of the daily reminder (keywords
+	// thing1, number2, number3, date4, thing5); empty: reminders are recorded as skipped.
+	WechatTemplateReminder string
+	// WechatTemplateSummary is the managers' behind-pace summary (same keywords); empty: the
+	// reminder template.
+	WechatTemplateSummary string
+	// ReminderTime is when the daily reminders go out, "HH:MM" Asia/Shanghai; empty: never
+	// (the job can still be run directly).
+	ReminderTime string
 }
 
 // SearchKey is the key of the personal-data search hashes: the oldest encryption key.
@@ -272,6 +282,31 @@ var settings = []setting{
 		return nil
 	}},
 	{env: "FAYUAN_WECHAT_TIMEOUT", yaml: "wechat_timeout", def: "5s", set: durIn(500*time.Millisecond, 6*time.Second, func(c *Config, d time.Duration) { c.WechatTimeout = d })},
+	{env: "FAYUAN_WECHAT_TEMPLATE_REMINDER", yaml: "wechat_template_reminder", set: templateID(func(c *Config, v string) { c.WechatTemplateReminder = v })},
+	{env: "FAYUAN_WECHAT_TEMPLATE_SUMMARY", yaml: "wechat_template_summary", set: templateID(func(c *Config, v string) { c.WechatTemplateSummary = v })},
+	{env: "FAYUAN_REMINDER_TIME", yaml: "reminder_time", def: "08:30", set: func(c *Config, v string) error {
+		if v == "off" {
+			v = ""
+		}
+		if _, err := time.Parse("15:04", v); v != "" && (err != nil || len(v) != 5) {
+			return fmt.Errorf("%q is not a time of day such as 08:30 (Asia/Shanghai), or off", v)
+		}
+		c.ReminderTime = v
+		return nil
+	}},
+}
+
+// templateID accepts a subscribe-message template id: up to 64 letters, digits, '-' and '_'.
+func templateID(store func(*Config, string)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if len(v) > 64 || strings.ContainsFunc(v, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+		}) {
+			return fmt.Errorf("%q is not a subscribe-message template id", v)
+		}
+		store(c, v)
+		return nil
+	}
 }
 
 func intIn(lo, hi int, store func(*Config, int)) func(*Config, string) error {

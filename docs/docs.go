@@ -396,6 +396,76 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/calls/{id}": {
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "` + "`" + `{version, outcome?, answers?, note?, reason?}` + "`" + `: fields left out keep their value. The caller may correct their own record within 24 hours of recording it; after that only a manager, with a ` + "`" + `reason` + "`" + ` (422 without; the caller gets 403 correction_window_closed). Other staff see no such call (404). ` + "`" + `version` + "`" + ` is the version being corrected: a stale one is 409 stale_version. Every version is kept and shown in the case's history; the case's follow-up status is recomputed; answers newly saying yes or dissatisfied open alerts, and no existing alert is ever closed or downgraded. Audited with before and after. Also ` + "`" + `POST` + "`" + ` with ` + "`" + `X-HTTP-Method-Override: PATCH` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "calls"
+                ],
+                "summary": "Correct a recorded call",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "call id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the correction",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.CorrectCallRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.CallResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaign-templates": {
             "get": {
                 "security": [
@@ -824,6 +894,53 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns/{id}/cases/{case_id}/form": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The notice's attachment 柞水县法律援助案件电话回访登记表 as an HTML page for the browser's print or PDF (A4, no external resources): 案由, 受援人姓名, 案件承办人, 结案时间, 回访日期, the intro and the four questions with the boxes ticked (√) from the reached call's answers, blank when there is none. For a manager or the caller assigned to the case; others see no such case (404).",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "calls"
+                ],
+                "summary": "One case's printable registration form",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "text/html",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns/{id}/exclusions": {
             "get": {
                 "security": [
@@ -996,6 +1113,135 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns/{id}/export": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "` + "`" + `kind=calls` + "`" + `: the registration forms (电话回访登记表), one row per case in the follow-up scope — 案号, 案由, 受援人 (full name; never phone or ID number), 案件承办人, 结案时间, 回访日期, the four questions (是/否/不确定, 满意/不满意/不确定, the notes), who answered, outcome, attempts, status and caller. Other kinds (visits, reviews, results) are 422 naming ` + "`" + `kind` + "`" + ` for now. The file name is Chinese, sent with RFC 5987 ` + "`" + `filename*` + "`" + `. Audited.",
+                "produces": [
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                ],
+                "tags": [
+                    "exports"
+                ],
+                "summary": "Export a campaign as .xlsx",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "calls",
+                        "name": "kind",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/flags": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Patterns a manager may want to look at, never blocking, computed from the calls on each request; each names the caller and the calls. ` + "`" + `short_call` + "`" + `: reached calls with all answers under ` + "`" + `min_reached_duration_s` + "`" + ` (default 30); ` + "`" + `identical_run` + "`" + `: at least ` + "`" + `identical_run` + "`" + ` (default 10) consecutive reached calls of one caller with identical four answers; ` + "`" + `late_burst` + "`" + `: at least ` + "`" + `burst_size` + "`" + ` (default 10) records received within ` + "`" + `burst_window_minutes` + "`" + ` (default 10), each at least ` + "`" + `burst_delay_hours` + "`" + ` (default 24) after its stated ` + "`" + `called_at` + "`" + `. The query parameters of the same names change the thresholds; the answer echoes them in ` + "`" + `settings` + "`" + `.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "calls"
+                ],
+                "summary": "A campaign's plausibility flags",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "default 30",
+                        "name": "min_reached_duration_s",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "default 10",
+                        "name": "identical_run",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "default 10",
+                        "name": "burst_size",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "default 10",
+                        "name": "burst_window_minutes",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "default 24",
+                        "name": "burst_delay_hours",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.FlagList"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns/{id}/follow-ups": {
             "get": {
                 "security": [
@@ -1067,6 +1313,58 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns/{id}/notifications": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "One record per campaign, user, kind (staff_reminder, manager_summary) and day, with its status: sent, failed (with WeChat's errcode), skipped_not_subscribed, skipped_not_bound, skipped_not_configured, or sending (the send was cut short; never retried).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "List a campaign's reminder records",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.List-model_NotificationResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns/{id}/phases/{phase}/extend": {
             "post": {
                 "security": [
@@ -1131,6 +1429,52 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/progress": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Per phase: in_scope, done, rate, target, days_left (Asia/Shanghai calendar days counting today), met, projected_rate (the rate at the phase end at the pace so far, capped at 1) and behind_pace. For calls: in_scope is every case of the follow-up scope (案件总数), done the cases with a reached call, excluded the confirmed exclusions, adjusted_rate done ÷ (in_scope − excluded), reached_any the cases reached by any channel. For visits: the cases the visit rule selects. For reviews: the review scope. Breakdowns of the calls phase by handling organisation, staff member and town. Computed from the raw records on every request.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "A campaign's progress",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.Progress"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/model.Error"
                         }
@@ -1645,6 +1989,57 @@ const docTemplate = `{
                 "responses": {
                     "204": {
                         "description": "No Content"
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/subscriptions": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Call after wx.requestSubscribeMessage succeeded, with the template ids the user accepted. Each acceptance allows one message (WeChat's one-time subscriptions), so the server counts them per template and spends one per reminder. Only configured templates (422 otherwise) and only with a WeChat binding (409 wechat_not_bound).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Report the subscribe-message templates the user just accepted",
+                "parameters": [
+                    {
+                        "description": "accepted template ids",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.SubscribeRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SubscriptionsResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
                     },
                     "422": {
                         "description": "Unprocessable Entity",
@@ -2910,6 +3305,26 @@ const docTemplate = `{
                 }
             }
         },
+        "model.CorrectCallRequest": {
+            "type": "object",
+            "properties": {
+                "answers": {
+                    "$ref": "#/definitions/model.Answers"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
         "model.CreateCampaignRequest": {
             "type": "object",
             "properties": {
@@ -3143,6 +3558,46 @@ const docTemplate = `{
                 }
             }
         },
+        "model.FlagList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.PlausibilityFlag"
+                    }
+                },
+                "settings": {
+                    "$ref": "#/definitions/model.FlagSettings"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.FlagSettings": {
+            "type": "object",
+            "properties": {
+                "burst_delay_hours": {
+                    "type": "integer"
+                },
+                "burst_size": {
+                    "description": "BurstSize calls received within BurstWindowMinutes, each at least BurstDelayHours after its\nstated called_at, make a burst.",
+                    "type": "integer"
+                },
+                "burst_window_minutes": {
+                    "type": "integer"
+                },
+                "identical_run": {
+                    "description": "IdenticalRun: this many consecutive reached calls of one caller with identical answers.",
+                    "type": "integer"
+                },
+                "min_reached_duration_s": {
+                    "description": "MinReachedDurationS: a reached call with all answers shorter than this is flagged.",
+                    "type": "integer"
+                }
+            }
+        },
         "model.GradeBands": {
             "type": "object",
             "properties": {
@@ -3248,6 +3703,10 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
                 }
             }
         },
@@ -3268,6 +3727,10 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
                 }
             }
         },
@@ -3288,6 +3751,10 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
                 }
             }
         },
@@ -3308,6 +3775,34 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
+                }
+            }
+        },
+        "model.List-model_NotificationResponse": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.NotificationResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
                 }
             }
         },
@@ -3328,6 +3823,10 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
                 }
             }
         },
@@ -3348,6 +3847,10 @@ const docTemplate = `{
                 },
                 "total": {
                     "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
                 }
             }
         },
@@ -3394,6 +3897,59 @@ const docTemplate = `{
                 },
                 "wechat_bound": {
                     "type": "boolean"
+                }
+            }
+        },
+        "model.NotificationResponse": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "data": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "day": {
+                    "type": "string"
+                },
+                "days_left": {
+                    "type": "integer"
+                },
+                "errcode": {
+                    "type": "integer"
+                },
+                "error": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "pending": {
+                    "type": "integer"
+                },
+                "phase": {
+                    "$ref": "#/definitions/model.Phase"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "template_id": {
+                    "type": "string"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "user_id": {
+                    "type": "string"
+                },
+                "user_name": {
+                    "type": "string"
                 }
             }
         },
@@ -3483,6 +4039,59 @@ const docTemplate = `{
                 "PhaseReviews"
             ]
         },
+        "model.PhaseProgress": {
+            "type": "object",
+            "properties": {
+                "adjusted_rate": {
+                    "type": "number"
+                },
+                "assigned": {
+                    "description": "Assigned is how many of the phase's cases someone holds.",
+                    "type": "integer"
+                },
+                "behind_pace": {
+                    "type": "boolean"
+                },
+                "days_left": {
+                    "type": "integer"
+                },
+                "done": {
+                    "type": "integer"
+                },
+                "end": {
+                    "type": "string"
+                },
+                "excluded": {
+                    "description": "Excluded, AdjustedRate and ReachedAny belong to the calls phase.",
+                    "type": "integer"
+                },
+                "in_scope": {
+                    "type": "integer"
+                },
+                "met": {
+                    "type": "boolean"
+                },
+                "phase": {
+                    "$ref": "#/definitions/model.Phase"
+                },
+                "projected_rate": {
+                    "description": "ProjectedRate is the rate at the phase end if the pace so far holds, capped at 1.",
+                    "type": "number"
+                },
+                "rate": {
+                    "type": "number"
+                },
+                "reached_any": {
+                    "type": "integer"
+                },
+                "start": {
+                    "type": "string"
+                },
+                "target": {
+                    "type": "number"
+                }
+            }
+        },
         "model.PhaseWindow": {
             "type": "object",
             "properties": {
@@ -3494,6 +4103,93 @@ const docTemplate = `{
                 },
                 "start": {
                     "type": "string"
+                }
+            }
+        },
+        "model.PlausibilityFlag": {
+            "type": "object",
+            "properties": {
+                "call_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "caller_id": {
+                    "type": "string"
+                },
+                "caller_name": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.Progress": {
+            "type": "object",
+            "properties": {
+                "as_of": {
+                    "type": "string"
+                },
+                "by_org": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ProgressGroup"
+                    }
+                },
+                "by_staff": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.StaffProgress"
+                    }
+                },
+                "by_town": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ProgressGroup"
+                    }
+                },
+                "campaign_id": {
+                    "type": "string"
+                },
+                "phases": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.PhaseProgress"
+                    }
+                }
+            }
+        },
+        "model.ProgressGroup": {
+            "type": "object",
+            "properties": {
+                "behind_pace": {
+                    "type": "boolean"
+                },
+                "done": {
+                    "type": "integer"
+                },
+                "excluded": {
+                    "type": "integer"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "in_scope": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "projected_rate": {
+                    "type": "number"
+                },
+                "rate": {
+                    "type": "number"
                 }
             }
         },
@@ -3762,6 +4458,32 @@ const docTemplate = `{
                 }
             }
         },
+        "model.StaffProgress": {
+            "type": "object",
+            "properties": {
+                "assigned": {
+                    "type": "integer"
+                },
+                "behind_pace": {
+                    "type": "boolean"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "projected_rate": {
+                    "type": "number"
+                },
+                "rate": {
+                    "type": "number"
+                },
+                "reached": {
+                    "type": "integer"
+                },
+                "staff_id": {
+                    "type": "string"
+                }
+            }
+        },
         "model.SubQuestion": {
             "type": "object",
             "properties": {
@@ -3779,6 +4501,39 @@ const docTemplate = `{
                 },
                 "when": {
                     "type": "string"
+                }
+            }
+        },
+        "model.SubscribeRequest": {
+            "type": "object",
+            "properties": {
+                "template_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "model.SubscriptionResponse": {
+            "type": "object",
+            "properties": {
+                "remaining": {
+                    "type": "integer"
+                },
+                "template_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.SubscriptionsResponse": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.SubscriptionResponse"
+                    }
                 }
             }
         },

@@ -46,6 +46,7 @@ type Call struct {
 	Late         bool      `gorm:"not null;default:false"`
 	Flags        string    `gorm:"size:255;not null;default:''"` // comma-separated phase-engine flags
 	Extra        bool      `gorm:"not null;default:false"`
+	Version      int       `gorm:"not null;default:1"` // 1 as recorded, +1 per correction (optimistic locking)
 	CreatedAt    time.Time `gorm:"not null"`
 }
 

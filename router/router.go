@@ -25,16 +25,17 @@ type Options struct {
 
 // Handlers are the API's handlers, built by the caller.
 type Handlers struct {
-	Health    *api.HealthHandler
-	Auth      *api.AuthHandler
-	Users     *api.UserHandler
-	Orgs      *api.OrgHandler
-	Audit     *api.AuditHandler
-	Campaigns *api.CampaignHandler
-	Cases     *api.CaseHandler
-	Imports   *api.CaseImportHandler
-	Calls     *api.CallHandler
-	Alerts    *api.AlertHandler
+	Health        *api.HealthHandler
+	Auth          *api.AuthHandler
+	Users         *api.UserHandler
+	Orgs          *api.OrgHandler
+	Audit         *api.AuditHandler
+	Campaigns     *api.CampaignHandler
+	Cases         *api.CaseHandler
+	Imports       *api.CaseImportHandler
+	Calls         *api.CallHandler
+	Alerts        *api.AlertHandler
+	Notifications *api.NotificationHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -66,6 +67,7 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	in := v1.Group("", authenticate(o.Authenticate))
 	in.GET("/me", h.Auth.Me)
 	in.POST("/me/password", h.Auth.ChangePassword)
+	in.POST("/me/subscriptions", h.Notifications.Subscribe)
 
 	admin := in.Group("", requireRole(model.RoleAdmin))
 	admin.GET("/orgs", h.Orgs.List)
@@ -105,12 +107,18 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	campaignManagers.POST("/campaigns/:id/exclusions", h.Campaigns.RequestExclusion)
 	campaignManagers.POST("/campaigns/:id/exclusions/:xid/confirm", h.Campaigns.ConfirmExclusion)
 	campaignManagers.POST("/campaigns/:id/assignments", h.Campaigns.Assign)
+	campaignManagers.GET("/campaigns/:id/progress", h.Campaigns.Progress)
+	campaignManagers.GET("/campaigns/:id/notifications", h.Notifications.List)
 	in.GET("/campaigns/:id/follow-ups", requireRole(model.RoleStaff), h.Campaigns.FollowUps)
 
 	// Calls: the assigned caller or a manager (the service tells a case that is not theirs).
 	// Alerts: managers list and assign; the investigator (staff or manager) concludes.
 	in.POST("/campaigns/:id/cases/:case_id/calls", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Record)
+	in.PATCH("/calls/:id", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Correct)
 	campaignManagers.GET("/campaigns/:id/alerts", h.Alerts.List)
+	campaignManagers.GET("/campaigns/:id/flags", h.Calls.Flags)
+	campaignManagers.GET("/campaigns/:id/export", h.Calls.Export)
+	in.GET("/campaigns/:id/cases/:case_id/form", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Form)
 	campaignManagers.POST("/alerts/:id/assign", h.Alerts.Assign)
 	in.POST("/alerts/:id/conclude", requireRole(model.RoleStaff, model.RoleManager), h.Alerts.Conclude)
 

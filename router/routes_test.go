@@ -30,6 +30,7 @@ var routes = map[string]route{
 	"POST /api/v1/auth/logout":                           {body: static(`{"refresh_token":"not-a-refresh-token"}`), want: anyone(204)},
 	"GET /api/v1/me":                                     {want: loggedIn(200)},
 	"POST /api/v1/me/password":                           {body: static(`{"old_password":"not-my-password","new_password":"a-new-password-1"}`), want: loggedIn(422)},
+	"POST /api/v1/me/subscriptions":                      {body: static(`{"template_ids":["not-a-configured-template"]}`), want: loggedIn(422)},
 	"GET /api/v1/orgs":                                   {want: only(200, "admin")},
 	"POST /api/v1/orgs":                                  {body: newOrg, want: only(201, "admin")},
 	"PATCH /api/v1/orgs/:id":                             {path: func(f *fixture) string { return "/api/v1/orgs/" + f.org }, body: renameOrg, want: only(200, "admin")},
@@ -57,9 +58,15 @@ var routes = map[string]route{
 	"POST /api/v1/campaigns/:id/exclusions":              {path: campaignPath("/exclusions"), body: exclude, want: only(201, "manager")},
 	"POST /api/v1/campaigns/:id/exclusions/:xid/confirm": {path: campaignPath("/exclusions/999999/confirm"), want: only(404, "manager")},
 	"POST /api/v1/campaigns/:id/assignments":             {path: campaignPath("/assignments"), body: assignStaff, want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/progress":                 {path: campaignPath("/progress"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/notifications":            {path: campaignPath("/notifications"), want: only(200, "manager")},
 	"GET /api/v1/campaigns/:id/follow-ups":               {path: campaignPath("/follow-ups?phase=calls"), want: only(404, "staff", "other_org").but("staff", 200)},
 	"POST /api/v1/campaigns/:id/cases/:case_id/calls":    {path: callPath, body: newCall, want: only(201, "staff", "manager").but("other_org", 404)},
 	"GET /api/v1/campaigns/:id/alerts":                   {path: campaignPath("/alerts"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/flags":                    {path: campaignPath("/flags"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/export":                   {path: campaignPath("/export?kind=calls"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/cases/:case_id/form":      {path: formPath, want: only(404, "staff", "manager", "other_org").but("manager", 200).but("staff", 200)},
+	"PATCH /api/v1/calls/:id":                            {path: fixed("/api/v1/calls/999999"), body: static(`{"version":1,"note":"表格"}`), want: only(404, "staff", "manager", "other_org")},
 	"POST /api/v1/alerts/:id/assign":                     {path: fixed("/api/v1/alerts/999999/assign"), body: static(`{"investigator_id":"1"}`), want: only(404, "manager")},
 	"POST /api/v1/alerts/:id/conclude":                   {path: fixed("/api/v1/alerts/999999/conclude"), body: static(`{"findings":"表格","conclusion":"referred","action":"表格"}`), want: only(404, "staff", "manager", "other_org")},
 }
@@ -97,6 +104,10 @@ func campaignPath(suffix string) func(*fixture) string {
 
 func callPath(f *fixture) string {
 	return "/api/v1/campaigns/" + f.campaign + "/cases/" + f.kase + "/calls"
+}
+
+func formPath(f *fixture) string {
+	return "/api/v1/campaigns/" + f.campaign + "/cases/" + f.kase + "/form"
 }
 
 // newCall is a no-answer attempt with a client_id of its own per caller.

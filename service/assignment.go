@@ -77,6 +77,14 @@ func (s *Assignments) Assign(ctx context.Context, by model.Actor, id model.ID, r
 		if err != nil {
 			return err
 		}
+		if req.Phase == model.PhaseVisits {
+			if reasons == nil {
+				reasons = map[uint64]string{}
+			}
+			if cands, unassignable, err = keepVisitSelection(tx, &c, cands, unassignable, reasons, req.CaseIDs != nil); err != nil {
+				return err
+			}
+		}
 		if err := tx.Create(&run).Error; err != nil {
 			return err
 		}

@@ -22,6 +22,8 @@ type Calls struct {
 	audit     *Audit
 	campaigns *Campaigns
 	alerts    *Alerts
+	// flagSources are other features' plausibility checks (the visits' inconsistency rate).
+	flagSources []FlagSource
 }
 
 // NewCalls builds the call service.

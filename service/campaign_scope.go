@@ -33,8 +33,8 @@ func scopeCond(alias string, s model.Scope) (string, []any) {
 }
 
 // phaseCases is the query of a phase's cases: its scope, and for calls and visits without
-// the cases a confirmed exclusion took out. (The visits phase will narrow this to the cases the
-// calls' results select, once calls are recorded.)
+// the cases a confirmed exclusion took out. The visits phase narrows this further to the visit
+// selection (campaign_visits.go).
 func phaseCases(tx *gorm.DB, c *model.Campaign, p model.Phase) *gorm.DB {
 	cond, args := scopeCond("cases", c.Scope(p))
 	q := tx.Table("cases").Where(cond, args...)

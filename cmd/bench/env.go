@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -33,6 +34,7 @@ type Env struct {
 	Config        *config.Config
 	AdminPassword string
 	Workers       int          // how many workers the load generator will run
+	ProgressCases int          // how many cases the progress scenario seeds
 	Client        *http.Client // for setup calls; loopback only
 	closers       []func()
 }
@@ -42,12 +44,14 @@ type envOptions struct {
 	DB       string // sqlite or mysql
 	MySQLDSN string // server DSN without a database name, e.g. root@tcp(127.0.0.1:3306)/
 	Workers  int
+	// ProgressCases sizes the progress scenario's data.
+	ProgressCases int
 }
 
 // startEnv creates a fresh database, builds the server with internal/app exactly as main does,
 // and serves it and the bare handler on loopback listeners. Close undoes all of it.
 func startEnv(ctx context.Context, o envOptions) (_ *Env, err error) {
-	e := &Env{Workers: o.Workers, Client: loadgen.NewClient(8)}
+	e := &Env{Workers: o.Workers, ProgressCases: cmp.Or(o.ProgressCases, 2000), Client: loadgen.NewClient(8)}
 	defer func() {
 		if err != nil {
 			e.Close()

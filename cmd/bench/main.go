@@ -47,7 +47,7 @@ func main() {
 type options struct {
 	db, mysqlDSN, scenarios, jsonPath string
 	cpuProfile                        string
-	workers, requests                 int
+	workers, requests, progressCases  int
 	duration, warmup                  time.Duration
 	list                              bool
 }
@@ -69,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each scenario")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scenarios (not the baseline) to this file (go tool pprof)")
+	fs.IntVar(&o.progressCases, "progress-cases", 2000, "cases the progress scenario seeds (three calls each)")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -83,6 +84,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-d: %s is not above 0 and at most %s", o.duration, loadgen.MaxDuration)
 	case o.warmup < 0 || o.warmup > loadgen.MaxDuration:
 		return o, fmt.Errorf("-warmup: %s is not from 0 to %s", o.warmup, loadgen.MaxDuration)
+	case o.progressCases < 1 || o.progressCases > 5_000_000:
+		return o, fmt.Errorf("-progress-cases: %d is not from 1 to 5000000", o.progressCases)
 	case o.requests < 0 || o.requests > loadgen.MaxRequests:
 		return o, fmt.Errorf("-n: %d is not from 0 to %d", o.requests, loadgen.MaxRequests)
 	}
@@ -144,7 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		names = append(names, n)
 	}
 
-	e, err := startEnv(ctx, envOptions{DB: o.db, MySQLDSN: o.mysqlDSN, Workers: o.workers})
+	e, err := startEnv(ctx, envOptions{DB: o.db, MySQLDSN: o.mysqlDSN, Workers: o.workers, ProgressCases: o.progressCases})
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,7 @@ func scenarios() map[string]Scenario {
 		},
 	}
 	list = append(list, casesScenario())
+	list = append(list, progressScenario())
 	m := make(map[string]Scenario, len(list))
 	for _, s := range list {
 		m[s.Name] = s

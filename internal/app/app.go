@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/redis/go-redis/v9"
@@ -43,6 +44,7 @@ type App struct {
 	Wechat        *wechat.Client // nil when not configured
 	Vault         *pii.Vault
 	AdminPassword string // set when this start created the admin account
+	Reminders     *service.Reminders
 	closers       []func() error
 }
 
@@ -113,6 +115,13 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	cases := service.NewCases(gdb, o.Clock, audit, vault)
 	alerts := service.NewAlerts(gdb, o.Clock, audit)
 	calls := service.NewCalls(gdb, o.Clock, audit, campaignService, alerts)
+	cases.AddHistory(calls)
+	var sender service.SubscribeSender
+	if wx != nil {
+		sender = wx
+	}
+	a.Reminders = service.NewReminders(gdb, o.Clock, sender, service.ReminderConfig{
+		ReminderTemplate: cfg.WechatTemplateReminder, SummaryTemplate: cfg.WechatTemplateSummary}, log)
 	imports := service.NewCaseImports(gdb, o.Clock, audit, vault, caseimport.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows})
 
 	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
@@ -128,17 +137,24 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Log: log, Authenticate: auth.Authenticate, MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins,
 		ImportBytes: imports.MaxBytes(),
 	}, router.Handlers{
-		Health:    api.NewHealthHandler(func(ctx context.Context) error { return db.Ping(ctx, gdb) }),
-		Auth:      api.NewAuthHandler(auth),
-		Users:     api.NewUserHandler(users),
-		Orgs:      api.NewOrgHandler(orgs),
-		Audit:     api.NewAuditHandler(audit),
-		Campaigns: api.NewCampaignHandler(campaignService, assignments),
-		Cases:     api.NewCaseHandler(cases),
-		Imports:   api.NewCaseImportHandler(imports),
-		Calls:     api.NewCallHandler(calls),
-		Alerts:    api.NewAlertHandler(alerts),
+		Health:        api.NewHealthHandler(func(ctx context.Context) error { return db.Ping(ctx, gdb) }),
+		Auth:          api.NewAuthHandler(auth),
+		Users:         api.NewUserHandler(users),
+		Orgs:          api.NewOrgHandler(orgs),
+		Audit:         api.NewAuditHandler(audit),
+		Campaigns:     api.NewCampaignHandler(campaignService, assignments),
+		Cases:         api.NewCaseHandler(cases),
+		Imports:       api.NewCaseImportHandler(imports),
+		Calls:         api.NewCallHandler(calls),
+		Alerts:        api.NewAlertHandler(alerts),
+		Notifications: api.NewNotificationHandler(a.Reminders),
 	})
+	if cfg.ReminderTime != "" {
+		if err := a.startReminders(cfg.ReminderTime); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("FAYUAN_REMINDER_TIME: %v", err)
+		}
+	}
 	return a, nil
 }
 
@@ -160,6 +176,27 @@ func (a *App) wechatClient(cfg *config.Config, log *slog.Logger) (*wechat.Client
 		return nil, fmt.Errorf("FAYUAN_WECHAT_API_BASE: %v", err)
 	}
 	return wx, nil
+}
+
+// startReminders runs the daily reminder job in the background at the time of day at, checking
+// the clock every minute; Close stops it.
+func (a *App) startReminders(at string) error {
+	sched, err := service.NewReminderSchedule(a.Reminders, at)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sched.Run(ctx, time.Minute)
+	}()
+	a.closers = append(a.closers, func() error {
+		cancel()
+		<-done
+		return nil
+	})
+	return nil
 }
 
 // Close releases what New opened.

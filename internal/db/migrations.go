@@ -14,6 +14,9 @@ var Migrations = []Migration{
 	{Version: 3, Name: "cases, handlers, case assignments", Up: v3},
 	{Version: 4, Name: "campaigns, exclusions, assignment runs and history", Up: v4},
 	{Version: 5, Name: "calls and alerts", Up: v5},
+	{Version: 6, Name: "progress indexes", Up: v6},
+	{Version: 7, Name: "call corrections: calls.version, call_versions", Up: v7},
+	{Version: 8, Name: "wechat subscriptions, notifications", Up: v8},
 }
 
 // Snapshot types of version 1.

@@ -62,6 +62,7 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.LogLevel = "debug"
+	cfg.ReminderTime = "" // tests run the reminder job themselves, never on a real-time ticker
 	for _, o := range opts {
 		o(cfg)
 	}
