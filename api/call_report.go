@@ -109,6 +109,8 @@ func (h *CallHandler) Form(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// The page's own inline styles lay it out on A4; nothing else may load.
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", b)
 }
 

@@ -220,7 +220,7 @@ func TestCasePersonalDataByRole(t *testing.T) {
 				if id == ownA && c.Recipient.Name != v.name {
 					t.Errorf("%s sees the recipient's name as %q, want %q", v.who, c.Recipient.Name, v.name)
 				}
-				if !v.phoneOK && (c.Recipient.Phone != "" || c.Recipient.IDNumber != "" || c.Recipient.BirthDate != nil || c.Recipient.Address != "") {
+				if !v.phoneOK && (c.Recipient.Phone != "" || c.Recipient.IDNumber != "" || c.Recipient.BirthYear != nil || c.Recipient.Address != "") {
 					t.Errorf("%s sees personal data: %+v", v.who, c.Recipient)
 				}
 				if v.phoneOK && id == noPhone && (c.Recipient.Phone != "" || c.Recipient.IDNumber != "110105************") {

@@ -30,15 +30,15 @@ type caseBody struct {
 	CreatedAt   string  `json:"created_at"`
 	UpdatedAt   string  `json:"updated_at"`
 	Recipient   struct {
-		Name      string  `json:"name"`
-		Phone     string  `json:"phone"`
-		IDNumber  string  `json:"id_number"`
-		Gender    string  `json:"gender"`
-		BirthDate *string `json:"birth_date"`
-		Group     string  `json:"group"`
-		Town      string  `json:"town"`
-		Village   string  `json:"village"`
-		Address   string  `json:"address"`
+		Name      string `json:"name"`
+		Phone     string `json:"phone"`
+		IDNumber  string `json:"id_number"`
+		Gender    string `json:"gender"`
+		BirthYear *int   `json:"birth_year"`
+		Group     string `json:"group"`
+		Town      string `json:"town"`
+		Village   string `json:"village"`
+		Address   string `json:"address"`
 	} `json:"recipient"`
 	Handler *struct {
 		ID   string `json:"id"`
@@ -98,7 +98,7 @@ func TestCaseCreateGetUpdate(t *testing.T) {
 		}
 		rec := c.Recipient
 		if rec.Name != "王秀英" || rec.Phone != "139****4567" || rec.IDNumber != "611026************" || rec.Gender != "female" ||
-			rec.BirthDate == nil || *rec.BirthDate != "1980-01-01" || rec.Group != "elderly" || rec.Town != "营盘镇" ||
+			rec.BirthYear == nil || *rec.BirthYear != 1980 || rec.Group != "elderly" || rec.Town != "营盘镇" ||
 			rec.Village != "朱家坪村" || rec.Address == "" || rec.Address == "营盘镇朱家坪村三组1号" {
 			t.Fatalf("recipient as the manager sees it: %+v", rec)
 		}

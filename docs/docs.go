@@ -3146,10 +3146,9 @@ const docTemplate = `{
                     "description": "masked; a manager reveals it on request",
                     "type": "string"
                 },
-                "birth_date": {
-                    "description": "YYYY-MM-DD, from the ID number",
-                    "type": "string",
-                    "format": "date"
+                "birth_year": {
+                    "description": "BirthYear, from the ID number. Never the full birth date: with the region code the ID mask\nshows, it would leave only the last 4 characters — the survey's identity check — to guess.",
+                    "type": "integer"
                 },
                 "gender": {
                     "description": "male, female, or empty",

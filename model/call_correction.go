@@ -34,8 +34,8 @@ type CallVersionResponse struct {
 	Outcome        string   `json:"outcome"`
 	Answers        *Answers `json:"answers"`
 	Note           string   `json:"note"`
-	RecordedByID   ID       `json:"recorded_by_id"`
-	RecordedByName string   `json:"recorded_by_name"`
+	RecordedByID   ID       `json:"recorded_by_id,omitempty"`
+	RecordedByName string   `json:"recorded_by_name,omitempty"`
 	RecordedAt     Time     `json:"recorded_at"`
 	Reason         string   `json:"reason"`
 }
@@ -51,8 +51,8 @@ type CallHistoryItem struct {
 	Answers      *Answers              `json:"answers"`
 	Note         string                `json:"note"`
 	DurationS    *int                  `json:"duration_s"`
-	CallerID     ID                    `json:"caller_id"`
-	CallerName   string                `json:"caller_name"`
+	CallerID     ID                    `json:"caller_id,omitempty"` // empty for the handler and reviewers
+	CallerName   string                `json:"caller_name,omitempty"`
 	Late         bool                  `json:"late"`
 	Flags        []string              `json:"flags"`
 	Extra        bool                  `json:"extra"`

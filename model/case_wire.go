@@ -31,15 +31,17 @@ const (
 // masked (139****5678, 611026************) or empty when the caller may not see them at all;
 // the name is masked (王*英) for callers who only need to recognise the case.
 type CaseRecipientResponse struct {
-	Name      string         `json:"name"`
-	Phone     string         `json:"phone"`
-	IDNumber  string         `json:"id_number"`
-	Gender    string         `json:"gender"`                   // male, female, or empty
-	BirthDate *string        `json:"birth_date" format:"date"` // YYYY-MM-DD, from the ID number
-	Group     RecipientGroup `json:"group"`                    // elderly, disabled, minor, woman, other, or empty
-	Town      string         `json:"town"`                     // 乡镇
-	Village   string         `json:"village"`                  // 村(社区)
-	Address   string         `json:"address"`                  // masked; a manager reveals it on request
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	IDNumber string `json:"id_number"`
+	Gender   string `json:"gender"` // male, female, or empty
+	// BirthYear, from the ID number. Never the full birth date: with the region code the ID mask
+	// shows, it would leave only the last 4 characters — the survey's identity check — to guess.
+	BirthYear *int           `json:"birth_year,omitempty"`
+	Group     RecipientGroup `json:"group"`   // elderly, disabled, minor, woman, other, or empty
+	Town      string         `json:"town"`    // 乡镇
+	Village   string         `json:"village"` // 村(社区)
+	Address   string         `json:"address"` // masked; a manager reveals it on request
 }
 
 // CaseHandlerResponse is the case's handler and their organisation.

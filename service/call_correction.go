@@ -56,6 +56,9 @@ func (s *Calls) Correct(ctx context.Context, by model.Actor, id model.ID, req mo
 		switch {
 		case !own && !manager:
 			return errCallNotFound
+		case !manager && (!assigned || a.UserID != by.UserID):
+			// The case was moved to someone else: its calls are no longer this caller's to edit.
+			return errCallNotFound
 		case manager:
 			if _, err := visibleCampaign(tx, by, call.CampaignID); err != nil {
 				return errCallNotFound

@@ -52,12 +52,18 @@ func (s *Calls) CaseHistory(ctx context.Context, by model.Actor, c *model.Case, 
 			Extra: call.Extra, Version: call.Version, Versions: []model.CallVersionResponse{}, CreatedAt: model.NewTime(call.CreatedAt)}
 		if full {
 			item.Answers, item.Note = callAnswers(call), call.Note
+		} else {
+			// The handler under evaluation (or a reviewer) learns that calls happened, not who made
+			// them: callers must not be exposed to pressure.
+			item.CallerID, item.CallerName = 0, ""
 		}
 		for _, v := range byCall[call.ID] {
 			vr := model.CallVersionResponse{Version: v.Version, Outcome: v.Outcome, RecordedByID: model.ID(v.RecordedBy),
 				RecordedByName: users[v.RecordedBy], RecordedAt: model.NewTime(v.RecordedAt), Reason: v.Reason}
 			if full {
 				vr.Answers, vr.Note = callAnswers(&model.Call{AnswersJSON: v.AnswersJSON}), v.Note
+			} else {
+				vr.RecordedByID, vr.RecordedByName = 0, ""
 			}
 			item.Versions = append(item.Versions, vr)
 		}

@@ -56,7 +56,7 @@ func (s *Cases) List(ctx context.Context, by model.Actor, f model.CaseFilter) (*
 	}
 	out := &model.List[model.CaseResponse]{Items: []model.CaseResponse{}, Page: f.Page.Page, PageSize: f.Page.PageSize}
 	db := s.db.WithContext(ctx)
-	q, err := s.filter(db.Model(&model.Case{}), f)
+	q, err := s.filter(db.Model(&model.Case{}), f, by.Is(model.RoleManager, model.RoleStaff))
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,9 @@ func (s *Cases) List(ctx context.Context, by model.Actor, f model.CaseFilter) (*
 }
 
 // filter applies f's conditions, checking each value (422 naming the parameter).
-func (s *Cases) filter(q *gorm.DB, f model.CaseFilter) (*gorm.DB, error) {
+// seesNames is false for handlers and reviewers, who see recipients' names masked: q must not
+// let them confirm a guessed full name either.
+func (s *Cases) filter(q *gorm.DB, f model.CaseFilter, seesNames bool) (*gorm.DB, error) {
 	bad := map[string]string{}
 	date := func(field, v string) string {
 		if v == "" {
@@ -194,7 +196,11 @@ func (s *Cases) filter(q *gorm.DB, f model.CaseFilter) (*gorm.DB, error) {
 	if idNumber != "" {
 		q = q.Where("cases.recipient_id_hash = ?", s.vault.Hash(idNumber))
 	}
-	if text := strings.TrimSpace(f.Q); text != "" {
+	if text := strings.TrimSpace(f.Q); text != "" && !seesNames {
+		q = q.Joins("JOIN (SELECT id FROM cases WHERE case_no LIKE ? ESCAPE '!'"+
+			" UNION SELECT id FROM cases WHERE handler_name = ?) AS matched ON matched.id = cases.id",
+			escapeLike(NormalizeCaseNo(text))+"%", text)
+	} else if text != "" {
 		q = q.Joins("JOIN (SELECT id FROM cases WHERE case_no LIKE ? ESCAPE '!'"+
 			" UNION SELECT id FROM cases WHERE recipient_name = ?"+
 			" UNION SELECT id FROM cases WHERE handler_name = ?) AS matched ON matched.id = cases.id",

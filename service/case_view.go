@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strconv"
 
 	"gorm.io/gorm"
 
@@ -110,7 +111,12 @@ func (s *Cases) response(c *model.Case, lvl caseLevel, fullPhone bool, orgs map[
 		return r, nil
 	}
 	rec := &r.Recipient
-	rec.Name, rec.BirthDate = c.RecipientName, c.RecipientBirthDate
+	rec.Name = c.RecipientName
+	if c.RecipientBirthDate != nil && len(*c.RecipientBirthDate) >= 4 {
+		if y, err := strconv.Atoi((*c.RecipientBirthDate)[:4]); err == nil {
+			rec.BirthYear = &y
+		}
+	}
 	phone, err := s.vault.Decrypt(c.RecipientPhoneEnc)
 	if err != nil {
 		return r, err
