@@ -88,3 +88,18 @@ func TestPrintableFormAllowsItsStyles(t *testing.T) {
 		}
 	})
 }
+
+// A manager may record a call on an unassigned case of the campaign, but not on a case outside
+// the campaign's follow-up scope.
+func TestManagerCallOutsideScopeRefused(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		cw := newCallWorld(t, b)
+		inScope := cw.caseFor(t, "", "营盘镇")
+		outID, _ := putCase(t, cw.e, campaignCase{Closed: "2020-12-31", Handler: cw.handler, Org: parseWireID(t, cw.w.FirmA)})
+		cw.call(t, "manager", wireID(outID), callBody(1, "2024-05-24T09:30:00+08:00", "no_answer", nil), http.StatusNotFound)
+		cw.call(t, "manager", inScope, callBody(2, "2024-05-24T09:30:00+08:00", "no_answer", nil), http.StatusCreated)
+		if n := countRows(t, cw.e, "calls", "case_id = ?", outID); n != 0 {
+			t.Fatalf("%d calls stored on the out-of-scope case", n)
+		}
+	})
+}

@@ -116,6 +116,9 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 		if err := tx.Take(&kase, uint64(caseID)).Error; err != nil {
 			return notFoundAs(err, errCallCaseNotFound)
 		}
+		if !assigned && !InScope(camp.Scope(model.PhaseCalls), &kase) {
+			return errCallCaseNotFound // a manager's call must still be on one of this campaign's cases
+		}
 		call := model.Call{CampaignID: camp.ID, CaseID: kase.ID, UserID: by.UserID, ClientID: req.ClientID,
 			BodyHash: hash, CalledAt: req.CalledAt.UTC(), Outcome: req.Outcome, Note: req.Note, DurationS: req.DurationS,
 			RecordingRef: req.RecordingRef, Late: verdict.Late, Flags: strings.Join(verdict.Flags, ","),
