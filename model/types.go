@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"time"
 )
@@ -86,6 +87,6 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 }
 
 var (
-	idType   = reflectTypeOf[ID]()
-	timeType = reflectTypeOf[Time]()
+	idType   = reflect.TypeFor[ID]()
+	timeType = reflect.TypeFor[Time]()
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -30,9 +29,9 @@ var (
 	ErrWechatBoundElse     = model.Conflict("wechat_bound_elsewhere", "此微信已绑定其他账号")
 )
 
-// WechatError turns a WeChat failure into the answer the mini-program shows. The raw error (already
-// redacted by the wechat package) goes to the log only.
-func WechatError(ctx context.Context, log *slog.Logger, err error) error {
+// WechatError turns a WeChat failure into the answer the mini-program shows. The wechat client
+// has already logged the raw (redacted) error.
+func WechatError(err error) error {
 	switch {
 	case errors.Is(err, wechat.ErrNotConfigured):
 		return ErrWechatNotConfigured
@@ -40,9 +39,6 @@ func WechatError(ctx context.Context, log *slog.Logger, err error) error {
 		return ErrWechatCodeInvalid
 	case errors.Is(err, wechat.ErrRateLimited):
 		return ErrWechatRateLimited
-	}
-	if log != nil {
-		log.WarnContext(ctx, "wechat call failed", "err", wechat.Redact(err.Error()))
 	}
 	return ErrWechatUnavailable
 }
@@ -58,7 +54,7 @@ func (a *Auth) openID(ctx context.Context, code string) (string, error) {
 	}
 	s, err := a.wechat.Code2Session(ctx, code)
 	if err != nil {
-		return "", WechatError(ctx, nil, err)
+		return "", WechatError(err)
 	}
 	return s.OpenID, nil
 }
