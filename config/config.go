@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -74,6 +76,14 @@ func (c *Config) SearchKey() []byte {
 		return c.OldEncryptionKeys[0]
 	}
 	return c.EncryptionKey
+}
+
+// URLSigningKey is the key of signed image URLs, derived from the JWT secret so every replica
+// that accepts the same tokens accepts the same URLs, and a leaked URL key is not a token key.
+func (c *Config) URLSigningKey() []byte {
+	m := hmac.New(sha256.New, c.JWTSecret)
+	m.Write([]byte("fayuan signed urls v1"))
+	return m.Sum(nil)
 }
 
 // Env looks a variable up, like os.LookupEnv; tests pass their own.

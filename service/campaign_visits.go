@@ -29,12 +29,15 @@ const alertedSQL = "cases.id IN (SELECT al.case_id FROM alerts al WHERE al.campa
 const callersSQL = "(SELECT k.case_id, MIN(k.user_id) AS caller FROM calls k WHERE k.campaign_id = ? AND k.outcome = 'reached' GROUP BY k.case_id) r"
 
 // contactSQL is the set of the campaign's cases whose recipient was reached by any channel, as
-// a UNION-able subquery of case ids, with its arguments. Extension point: when visits and the
-// recipient's own survey land, add their branches here, e.g.
-// " UNION SELECT case_id FROM visits WHERE campaign_id = ? AND …" and
-// " UNION SELECT case_id FROM survey_answers WHERE campaign_id = ?".
+// a UNION-able subquery of case ids, with its arguments: the reached calls plus every registered
+// ContactSource.
 func contactSQL(campaignID uint64) (string, []any) {
-	return "SELECT case_id FROM calls WHERE campaign_id = ? AND outcome = 'reached'", []any{campaignID}
+	q, args := "SELECT case_id FROM calls WHERE campaign_id = ? AND outcome = 'reached'", []any{campaignID}
+	for _, src := range contactSources {
+		q += " UNION SELECT case_id FROM " + src.Table + " WHERE campaign_id = ? AND (" + src.Cond + ")"
+		args = append(args, campaignID)
+	}
+	return q, args
 }
 
 // VisitSelection is the visits phase's cases of a campaign, sorted by id. The same records and

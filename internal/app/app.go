@@ -22,6 +22,7 @@ import (
 	"fayuan/internal/clock"
 	"fayuan/internal/db"
 	"fayuan/internal/pii"
+	"fayuan/internal/signedurl"
 	"fayuan/internal/wechat"
 	"fayuan/router"
 	"fayuan/service"
@@ -45,6 +46,7 @@ type App struct {
 	Vault         *pii.Vault
 	AdminPassword string // set when this start created the admin account
 	Reminders     *service.Reminders
+	Signer        *signedurl.Signer // signs image URLs (photos, mini-program codes)
 	closers       []func() error
 }
 
@@ -102,6 +104,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	a.Vault = vault
 
+	a.Signer = signedurl.New(cfg.URLSigningKey(), signedurl.DefaultTTL, o.Clock)
 	audit := service.NewAudit(gdb, o.Clock)
 	pw := service.NewPasswords(o.PasswordCost)
 	auth := service.NewAuth(gdb, o.Clock, audit, pw, service.AuthConfig{
