@@ -122,6 +122,9 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	cases.AddHistory(calls)
 	visits := service.NewVisits(gdb, o.Clock, audit, campaignService, alerts)
 	a.Visits = visits
+	calls.AddFlagSource(visits)
+	calls.AddExport("visits", visits.Export)
+	cases.AddHistory(visits)
 	var sender service.SubscribeSender
 	if wx != nil {
 		sender = wx
