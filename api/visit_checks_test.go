@@ -109,6 +109,15 @@ func TestVisitVerification(t *testing.T) {
 			t.Errorf("verification_disputed %+v", d)
 		}
 
+		// A corrected call is compared in its latest version.
+		corrected := vw.caseFor(t, "staff", "营盘镇")
+		vw.assignVisit(t, corrected, "firm_staff")
+		callID := correctedCall(t, vw, corrected)
+		vw.visit(t, "firm_staff", corrected, visitBody(4, at, answers(map[string]any{"negligent": "unsure"})), http.StatusCreated).JSON(t, &v)
+		if v.Verification != "consistent" || v.CallID == nil || *v.CallID != callID {
+			t.Errorf("against the corrected call: %+v", v)
+		}
+
 		// The case history: the call is marked, the visit listed.
 		var detail struct {
 			Calls []struct {
@@ -176,4 +185,17 @@ func TestVisitTimeline(t *testing.T) {
 			t.Errorf("visits as the handler: %+v", d.Visits)
 		}
 	})
+}
+
+// correctedCall stores a reached call on caseID straight into the database (the calls phase is
+// over) without answers, then has the manager correct it with answers saying negligent "unsure":
+// only the corrected version can make a visit consistent.
+func correctedCall(t *testing.T, vw *visitWorld, caseID string) string {
+	t.Helper()
+	putCall(t, vw.e, vw.campaign, parseWireID(t, caseID), parseWireID(t, vw.w.Users["staff"]), "reached")
+	var id uint64
+	vw.e.App.DB.Table("calls").Where("case_id = ?", parseWireID(t, caseID)).Pluck("id", &id)
+	testenv.Expect(t, vw.e.Do(http.MethodPatch, "/api/v1/calls/"+wireID(id), vw.w.Tokens["manager"], map[string]any{
+		"version": 1, "answers": answers(map[string]any{"negligent": "unsure"}), "reason": "核对录音后更正"}), http.StatusOK)
+	return wireID(id)
 }
