@@ -36,6 +36,7 @@ type Handlers struct {
 	Calls         *api.CallHandler
 	Alerts        *api.AlertHandler
 	Notifications *api.NotificationHandler
+	Surveys       *api.SurveyHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -121,6 +122,18 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	in.GET("/campaigns/:id/cases/:case_id/form", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Form)
 	campaignManagers.POST("/alerts/:id/assign", h.Alerts.Assign)
 	in.POST("/alerts/:id/conclude", requireRole(model.RoleStaff, model.RoleManager), h.Alerts.Conclude)
+
+	// The recipients' survey: links for the staff on the case or a manager (the service tells a
+	// case that is not theirs); the token routes and the page are anonymous, guarded by the
+	// token, rate limits and the identity check; the code image by its signed URL.
+	in.POST("/campaigns/:id/cases/:case_id/survey-link", requireRole(model.RoleStaff, model.RoleManager), h.Surveys.CreateLink)
+	in.POST("/campaigns/:id/cases/:case_id/survey-link/revoke", requireRole(model.RoleStaff, model.RoleManager), h.Surveys.RevokeLinks)
+	in.POST("/campaigns/:id/cases/:case_id/survey-link/unlock", requireRole(model.RoleStaff, model.RoleManager), h.Surveys.UnlockLinks)
+	v1.GET("/survey-codes/:id", h.Surveys.Code)
+	v1.GET("/survey/:token", h.Surveys.View)
+	v1.POST("/survey/:token", h.Surveys.Answer)
+	v1.POST("/survey/:token/verify", h.Surveys.Verify)
+	e.GET("/s/:token", h.Surveys.Page)
 
 	return methodOverride(e), e
 }
