@@ -45,7 +45,7 @@ func (s *Surveys) thank(ctx context.Context, link *model.SurveyLink, v *model.Su
 	data := map[string]string{"thing1": "法律援助案件回访", "time2": v.AnsweredAt.In(model.Shanghai).Format("2006-01-02 15:04"),
 		"thing3": "感谢您的反馈，我们会认真核实"}
 	s.deliver(ctx, model.SurveyMessage{CampaignID: link.CampaignID, CaseID: link.CaseID, Kind: model.NotifySurveyThanks,
-		RefID: v.ID, TemplateID: s.cfg.ThanksTemplate}, openID, data)
+		RefID: v.ID, TemplateID: s.cfg.ThanksTemplate}, openID, openID != "", data)
 }
 
 // AlertConcluded tells the recipient whose survey answer opened the alert that it was
@@ -72,12 +72,13 @@ func (s *Surveys) AlertConcluded(ctx context.Context, a *model.AlertResponse) {
 	data := map[string]string{"thing1": "您反映的问题", "phrase2": "已办结", "time3": at.In(model.Shanghai).Format("2006-01-02 15:04"),
 		"thing4": "感谢您的监督"}
 	s.deliver(ctx, model.SurveyMessage{CampaignID: uint64(a.CampaignID), CaseID: uint64(a.CaseID), Kind: model.NotifySurveyConcluded,
-		RefID: uint64(a.ID), TemplateID: s.cfg.ConcludedTemplate}, openID, data)
+		RefID: uint64(a.ID), TemplateID: s.cfg.ConcludedTemplate}, openID, true, data)
 }
 
 // deliver records a recipient's message once per (kind, ref) and sends it if they subscribed,
-// spending one permission; failures are recorded and logged, never returned.
-func (s *Surveys) deliver(ctx context.Context, n model.SurveyMessage, openID string, data map[string]string) {
+// spending one permission; failures are recorded and logged, never returned. bound false: the
+// recipient answered without a WeChat account, so nothing could be subscribed.
+func (s *Surveys) deliver(ctx context.Context, n model.SurveyMessage, openID string, bound bool, data map[string]string) {
 	db := s.db.WithContext(ctx)
 	now := s.clock.Now()
 	b, _ := json.Marshal(data)
@@ -96,7 +97,7 @@ func (s *Surveys) deliver(ctx context.Context, n model.SurveyMessage, openID str
 	switch {
 	case s.messages == nil || s.messages.sender == nil || n.TemplateID == "":
 		n.Status = model.NotifySkippedNotConfigured
-	case openID == "":
+	case !bound:
 		n.Status = model.NotifySkippedNotBound
 	default:
 		res := sub.Session(&gorm.Session{}).Where("remaining > 0").UpdateColumn("remaining", gorm.Expr("remaining - 1"))
