@@ -4,10 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"os"
 	"strconv"
 	"testing"
 	"time"
 
+	"fayuan/config"
 	"fayuan/internal/testenv"
 	"fayuan/model"
 )
@@ -121,6 +123,36 @@ func TestSurveyFromStaffWechatFlagged(t *testing.T) {
 		d.JSON(t, &detail)
 		if len(detail.SurveyAnswers) != 1 || !detail.SurveyAnswers[0].FromStaff {
 			t.Fatalf("history = %s", d.Body)
+		}
+	})
+}
+
+// With Redis configured, replicas share the limits: a token's budget is one, not one per
+// replica.
+func TestSurveyLimitsSharedThroughRedis(t *testing.T) {
+	if os.Getenv("FAYUAN_TEST_NO_REDIS") == "1" {
+		t.Skip("FAYUAN_TEST_NO_REDIS=1")
+	}
+	addr := os.Getenv("FAYUAN_TEST_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		x := newSurvEnv(t, b, func(c *config.Config) { c.RedisAddr = addr })
+		other := x.Replica()
+		c := x.putSurveyCase("staff")
+		l := x.link("staff", c.ID, http.StatusCreated)
+		for i := range 60 {
+			h := x.App.Handler
+			if i%2 == 1 {
+				h = other.Handler
+			}
+			testenv.Expect(t, x.Send(testenv.Request{Method: http.MethodGet, Path: "/api/v1/survey/" + l.Token, Handler: h}), http.StatusOK)
+		}
+		for _, h := range []http.Handler{x.App.Handler, other.Handler} {
+			if r := x.Send(testenv.Request{Method: http.MethodGet, Path: "/api/v1/survey/" + l.Token, Handler: h}); r.Status != http.StatusTooManyRequests {
+				t.Fatalf("61st use across replicas: %d %s", r.Status, r.Body)
+			}
 		}
 	})
 }
