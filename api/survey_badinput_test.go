@@ -118,3 +118,49 @@ func TestSurveyBadInput(t *testing.T) {
 		}
 	})
 }
+
+// The answer is judged on its submission time against the survey's window (calls start to
+// visits end): before the window it is refused with 409 phase_closed and nothing is stored.
+func TestSurveyAnswerOutsideWindow(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		x := newSurvEnv(t, b)
+		c := x.putSurveyCase("staff")
+		l := x.link("staff", c.ID, http.StatusCreated)
+		bearer := x.bearer(l.Token, c)
+		if err := x.App.DB.Exec("UPDATE campaigns SET calls_start = ? WHERE id = ?", "2024-05-25", x.cid).Error; err != nil {
+			t.Fatal(err)
+		}
+		r := x.survey(http.MethodPost, l.Token, "", bearer, map[string]any{"client_id": clientID(1), "answers": answers(nil)})
+		if r.Status != http.StatusConflict || r.Code() != "phase_closed" {
+			t.Fatalf("answer before the window: %d %s", r.Status, r.Body)
+		}
+		if n := countRows(t, x.Env, "survey_answer_versions", "1 = 1"); n != 0 {
+			t.Fatalf("%d versions stored", n)
+		}
+		x.Clock.Advance(24 * time.Hour)
+		bearer = x.bearer(l.Token, c)
+		x.answer(l.Token, bearer, 1, answers(nil), http.StatusCreated)
+	})
+}
+
+// WeChat down when the link is made: the link works and its code_url fetches the image later.
+func TestSurveyCodeRegeneratedOnDemand(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		x := newSurvEnv(t, b)
+		c := x.putSurveyCase("staff")
+		x.fake.SetHTTPStatus(http.StatusBadGateway)
+		l := x.link("staff", c.ID, http.StatusCreated)
+		code := strings.TrimPrefix(l.CodeURL, "https://fayuan.example.cn")
+		if r := x.Do(http.MethodGet, code, "", nil); r.Status != http.StatusServiceUnavailable || r.Code() != "wechat_unavailable" {
+			t.Fatalf("code while WeChat is down: %d %s", r.Status, r.Body)
+		}
+		x.fake.SetHTTPStatus(0)
+		img := testenv.Expect(t, x.Do(http.MethodGet, code, "", nil), http.StatusOK)
+		if !bytes.HasPrefix(img.Body, []byte{0xFF, 0xD8}) {
+			t.Fatal("not a JPEG")
+		}
+		if n := countRows(t, x.Env, "survey_links", "code_type = ?", "image/jpeg"); n != 1 {
+			t.Fatalf("%d links with a stored image, want 1", n)
+		}
+	})
+}
