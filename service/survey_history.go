@@ -35,7 +35,7 @@ func (s *Surveys) CaseHistory(ctx context.Context, by model.Actor, c *model.Case
 	for i := range answers {
 		a := &answers[i]
 		item := model.SurveyHistoryItem{ID: model.ID(a.ID), CampaignID: model.ID(a.CampaignID), AnsweredAt: model.NewTime(a.AnsweredAt),
-			Verification: a.Verification, FromStaff: a.StaffUserID != nil, Version: a.Version, Versions: []model.SurveyVersionSummary{}}
+			Verification: a.Verification, FromStaff: full && a.StaffUserID != nil, Version: a.Version, Versions: []model.SurveyVersionSummary{}}
 		var versions []model.SurveyAnswerVersion
 		if err := db.Where("answer_id = ?", a.ID).Order("version").Find(&versions).Error; err != nil {
 			return err

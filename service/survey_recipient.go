@@ -67,17 +67,21 @@ func (s *Surveys) openLink(ctx context.Context, token string, m Meta) (*model.Su
 		return nil, miss()
 	}
 	hash := hashSurveyToken(token)
-	if n, left, err := s.limiter.Hit(ctx, "survey:token:"+hash, s.cfg.TokenWindow); err != nil {
-		return nil, err
-	} else if n > s.cfg.TokenHits {
-		return nil, &ErrSurveyRateLimited{RetryAfter: left}
-	}
 	var link model.SurveyLink
 	err = s.db.WithContext(ctx).Omit("code_image").Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", hash, s.clock.Now()).Take(&link).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, miss()
 	}
-	return &link, err
+	if err != nil {
+		return nil, err
+	}
+	// Only live tokens get a counter of their own: random guesses must not fill the limiter.
+	if n, left, err := s.limiter.Hit(ctx, "survey:token:"+hash, s.cfg.TokenWindow); err != nil {
+		return nil, err
+	} else if n > s.cfg.TokenHits {
+		return nil, &ErrSurveyRateLimited{RetryAfter: left}
+	}
+	return &link, nil
 }
 
 // bearer checks a survey token (the credential verify hands out) against the link.
