@@ -175,3 +175,28 @@ func TestSurveyAndAssignmentMessages(t *testing.T) {
 		}
 	})
 }
+
+// WeChat failing to take the thank-you blocks nothing: the answer is stored (201), the message
+// is recorded failed with WeChat's error, and the recipient's permission is kept.
+func TestSurveyMessageFailureNeverBlocks(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		x := newSurvEnv(t, b)
+		c := x.putSurveyCase("staff")
+		l := x.link("staff", c.ID, http.StatusCreated)
+		bearer := testenv.Expect(t, x.verifyPhone(l.Token, "oid-rec", c.Phone), http.StatusOK).Map(t)["survey_token"].(string)
+		x.fake.SetHTTPStatus(http.StatusBadGateway)
+		x.answer(l.Token, bearer, 1, answers(map[string]any{"negligent": "yes", "negligent_note": "一直拖着"}), http.StatusCreated, tmplThanks)
+		x.fake.SetHTTPStatus(0)
+		if n := countRows(t, x.Env, "alerts", "1 = 1"); n != 1 {
+			t.Fatalf("%d alerts, want 1", n)
+		}
+		recs := x.surveyMessages(model.NotifySurveyThanks)
+		if len(recs) != 1 || recs[0].Status != model.NotifyFailed || recs[0].Error == "" {
+			t.Fatalf("records = %+v", recs)
+		}
+		var sub model.SurveySubscription
+		if err := x.App.DB.Where("openid = ? AND template_id = ?", "oid-rec", tmplThanks).Take(&sub).Error; err != nil || sub.Remaining != 1 {
+			t.Fatalf("subscription = %+v (%v), want 1 left", sub, err)
+		}
+	})
+}
