@@ -65,6 +65,14 @@ type Config struct {
 	// WechatTemplateSummary is the managers' behind-pace summary (same keywords); empty: the
 	// reminder template.
 	WechatTemplateSummary string
+	// WechatTemplateAssignment tells staff they were given cases; WechatTemplateSurveyThanks
+	// and WechatTemplateSurveyConcluded are the recipients' thank-you and the notice that an
+	// alert their answer opened was concluded. Empty: not sent (recorded as skipped).
+	WechatTemplateAssignment      string
+	WechatTemplateSurveyThanks    string
+	WechatTemplateSurveyConcluded string
+	// WechatSurveyPage is the mini-program page a survey link's code opens.
+	WechatSurveyPage string
 	// ReminderTime is when the daily reminders go out, "HH:MM" Asia/Shanghai; empty: never
 	// (the job can still be run directly).
 	ReminderTime string
@@ -294,6 +302,16 @@ var settings = []setting{
 	{env: "FAYUAN_WECHAT_TIMEOUT", yaml: "wechat_timeout", def: "5s", set: durIn(500*time.Millisecond, 6*time.Second, func(c *Config, d time.Duration) { c.WechatTimeout = d })},
 	{env: "FAYUAN_WECHAT_TEMPLATE_REMINDER", yaml: "wechat_template_reminder", set: templateID(func(c *Config, v string) { c.WechatTemplateReminder = v })},
 	{env: "FAYUAN_WECHAT_TEMPLATE_SUMMARY", yaml: "wechat_template_summary", set: templateID(func(c *Config, v string) { c.WechatTemplateSummary = v })},
+	{env: "FAYUAN_WECHAT_TEMPLATE_ASSIGNMENT", yaml: "wechat_template_assignment", set: templateID(func(c *Config, v string) { c.WechatTemplateAssignment = v })},
+	{env: "FAYUAN_WECHAT_TEMPLATE_SURVEY_THANKS", yaml: "wechat_template_survey_thanks", set: templateID(func(c *Config, v string) { c.WechatTemplateSurveyThanks = v })},
+	{env: "FAYUAN_WECHAT_TEMPLATE_SURVEY_CONCLUDED", yaml: "wechat_template_survey_concluded", set: templateID(func(c *Config, v string) { c.WechatTemplateSurveyConcluded = v })},
+	{env: "FAYUAN_WECHAT_SURVEY_PAGE", yaml: "wechat_survey_page", def: "pages/survey/index", set: func(c *Config, v string) error {
+		if v == "" || len(v) > 128 || strings.HasPrefix(v, "/") || strings.ContainsAny(v, "?# ") {
+			return fmt.Errorf("%q is not a mini-program page path such as pages/survey/index (no leading slash, no query)", v)
+		}
+		c.WechatSurveyPage = v
+		return nil
+	}},
 	{env: "FAYUAN_REMINDER_TIME", yaml: "reminder_time", def: "08:30", set: func(c *Config, v string) error {
 		if v == "off" {
 			v = ""

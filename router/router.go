@@ -37,6 +37,7 @@ type Handlers struct {
 	Alerts        *api.AlertHandler
 	Notifications *api.NotificationHandler
 	Visits        *api.VisitHandler
+	Surveys       *api.SurveyHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -128,6 +129,17 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	in.POST("/campaigns/:id/cases/:case_id/visits", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Record)
 	in.GET("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Get)
 	in.DELETE("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Delete)
+	// The recipients' survey: links for the staff on the case or a manager (the service tells a
+	// case that is not theirs); the token routes and the page are anonymous, guarded by the
+	// token, rate limits and the identity check; the code image by its signed URL.
+	in.POST("/campaigns/:id/cases/:case_id/survey-link", requireRole(model.RoleStaff, model.RoleManager), h.Surveys.CreateLink)
+	in.POST("/campaigns/:id/cases/:case_id/survey-link/revoke", requireRole(model.RoleStaff, model.RoleManager), h.Surveys.RevokeLinks)
+	in.POST("/campaigns/:id/cases/:case_id/survey-link/unlock", requireRole(model.RoleStaff, model.RoleManager), h.Surveys.UnlockLinks)
+	v1.GET("/survey-codes/:id", h.Surveys.Code)
+	v1.GET("/survey/:token", h.Surveys.View)
+	v1.POST("/survey/:token", h.Surveys.Answer)
+	v1.POST("/survey/:token/verify", h.Surveys.Verify)
+	e.GET("/s/:token", h.Surveys.Page)
 
 	return methodOverride(e), e
 }

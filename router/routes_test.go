@@ -72,6 +72,16 @@ var routes = map[string]route{
 	"POST /api/v1/campaigns/:id/cases/:case_id/visits":   {path: visitPath, body: newVisit, want: only(404, "staff", "manager", "other_org").but("manager", 201)}, // staff: assigned for calls, not visits
 	"GET /api/v1/visits/:id":                             {path: fixed("/api/v1/visits/999999"), want: only(404, "staff", "manager", "other_org")},
 	"DELETE /api/v1/visits/:id":                          {path: fixed("/api/v1/visits/999999"), want: only(404, "staff", "manager", "other_org")},
+
+	// The recipients' survey; the token routes are anonymous, guarded by the token.
+	"POST /api/v1/campaigns/:id/cases/:case_id/survey-link":        {path: surveyLinkPath(""), want: only(200, "staff", "manager").but("other_org", 404)},
+	"POST /api/v1/campaigns/:id/cases/:case_id/survey-link/revoke": {path: campaignPath("/cases/999999/survey-link/revoke"), want: only(404, "staff", "manager", "other_org")},
+	"POST /api/v1/campaigns/:id/cases/:case_id/survey-link/unlock": {path: surveyLinkPath("/unlock"), want: only(200, "staff", "manager").but("other_org", 404)},
+	"GET /api/v1/survey-codes/:id":                                 {path: fixed("/api/v1/survey-codes/1"), want: anyone(403)}, // no signature
+	"GET /api/v1/survey/:token":                                    {path: surveyPath(""), want: anyone(200)},
+	"POST /api/v1/survey/:token":                                   {path: surveyPath(""), body: static(`{"client_id":"00000000-0000-4000-8000-000000000001","answers":{}}`), want: anyone(401)},
+	"POST /api/v1/survey/:token/verify":                            {path: surveyPath("/verify"), body: static(`{}`), want: anyone(422)},
+	"GET /s/:token":                                                {path: func(f *fixture) string { return "/s/" + f.survey }, want: anyone(200)},
 }
 
 // route is one line of the table.
@@ -89,6 +99,7 @@ type fixture struct {
 	kase string // a case of the seeded handler (firm A), assigned to staff, with no phone
 	// campaign is the notice's campaign, id 1: the one kase is assigned in.
 	campaign string
+	survey   string // a survey token of kase
 }
 
 func newFixture(e *testenv.Env, w *testenv.World) *fixture {
@@ -97,8 +108,21 @@ func newFixture(e *testenv.Env, w *testenv.World) *fixture {
 		"recipient": map[string]any{"phone": nil}})
 	e.Assign(kase, w.Users["staff"])
 	campaign := testenv.Expect(e.T, e.Do(http.MethodPost, "/api/v1/campaigns", w.Tokens["manager"], map[string]any{"template": "zhashui-2024-53"}), http.StatusCreated)
-	return &fixture{w: w, org: org, user: e.CreateUser(w.Admin, "table_target", org, "handler"), kase: kase,
+	f := &fixture{w: w, org: org, user: e.CreateUser(w.Admin, "table_target", org, "handler"), kase: kase,
 		campaign: campaign.Map(e.T)["id"].(string)}
+	link := testenv.Expect(e.T, e.Do(http.MethodPost, surveyLinkPath("")(f), w.Tokens["manager"], nil), http.StatusCreated)
+	f.survey = link.Map(e.T)["token"].(string)
+	return f
+}
+
+func surveyLinkPath(suffix string) func(*fixture) string {
+	return func(f *fixture) string {
+		return "/api/v1/campaigns/" + f.campaign + "/cases/" + f.kase + "/survey-link" + suffix
+	}
+}
+
+func surveyPath(suffix string) func(*fixture) string {
+	return func(f *fixture) string { return "/api/v1/survey/" + f.survey + suffix }
 }
 
 func campaignPath(suffix string) func(*fixture) string {

@@ -5,6 +5,7 @@
 #   scripts/test.sh                          # MariaDB on 127.0.0.1:3306 (root, no password) and Redis on 127.0.0.1:6379
 #   FAYUAN_TEST_DBS=sqlite scripts/test.sh   # SQLite only: no MariaDB needed
 #   FAYUAN_TEST_NO_REDIS=1 scripts/test.sh   # skip the Redis tests
+#   FAYUAN_TEST_NO_BROWSER=1 scripts/test.sh # skip the headless Chromium tests of the survey page
 #   scripts/test.sh -run TestLogin -v        # extra go test flags
 #
 # Other servers: FAYUAN_TEST_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/), FAYUAN_TEST_REDIS_ADDR.
@@ -22,6 +23,9 @@ if [[ ",$FAYUAN_TEST_DBS," == *,mysql,* && -z "${FAYUAN_TEST_MYSQL_DSN:-}" ]] &&
 fi
 if [[ "${FAYUAN_TEST_NO_REDIS:-}" != 1 && -z "${FAYUAN_TEST_REDIS_ADDR:-}" ]] && ! reachable 127.0.0.1 6379; then
   missing+=("Redis is not answering on 127.0.0.1:6379: start it (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no), or skip its tests: FAYUAN_TEST_NO_REDIS=1")
+fi
+if [[ "${FAYUAN_TEST_NO_BROWSER:-}" != 1 ]] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  missing+=("Chromium is not installed (the survey page is tested in it headless): apt-get install -y chromium, or skip those tests: FAYUAN_TEST_NO_BROWSER=1")
 fi
 if ((${#missing[@]})); then
   printf 'scripts/test.sh: %s\n' "${missing[@]}" >&2

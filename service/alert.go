@@ -19,6 +19,14 @@ type Alerts struct {
 	db    *gorm.DB
 	clock clock.Clock
 	audit *Audit
+	// concluded are told of each concluded alert after the commit (the recipient's notice).
+	concluded []func(ctx context.Context, a *model.AlertResponse)
+}
+
+// AfterConclude registers functions told of each alert concluded, after the commit; they must
+// not fail or block the conclusion.
+func (s *Alerts) AfterConclude(f ...func(ctx context.Context, a *model.AlertResponse)) {
+	s.concluded = append(s.concluded, f...)
 }
 
 // NewAlerts builds the alert service.
@@ -199,7 +207,7 @@ func (s *Alerts) Conclude(ctx context.Context, by model.Actor, id model.ID, req 
 	if len([]rune(req.Action)) > 1000 {
 		bad["action"] = "处理措施不超过 1000 字"
 	}
-	return s.change(ctx, by, id, "alert.conclude", func(tx *gorm.DB, a *model.Alert, now time.Time) error {
+	out, err := s.change(ctx, by, id, "alert.conclude", func(tx *gorm.DB, a *model.Alert, now time.Time) error {
 		investigator := a.InvestigatorID != nil && *a.InvestigatorID == by.UserID
 		if !investigator && !by.Is(model.RoleManager) {
 			return errAlertNotFound
@@ -215,6 +223,12 @@ func (s *Alerts) Conclude(ctx context.Context, by model.Actor, id model.ID, req 
 		a.ConcludedBy, a.ConcludedAt, a.Status = &who, &now, model.AlertClosed
 		return nil
 	})
+	if err == nil {
+		for _, f := range s.concluded {
+			f(ctx, out)
+		}
+	}
+	return out, err
 }
 
 // change locks an open alert, applies fn and saves it with an audit row.

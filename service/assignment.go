@@ -19,6 +19,14 @@ type Assignments struct {
 	clock clock.Clock
 	audit *Audit
 	vault *pii.Vault
+	// assigned are told of each run's gifts per staff member after the commit (their messages).
+	assigned []func(ctx context.Context, campaignID uint64, phase model.Phase, byStaff []model.StaffLoad)
+}
+
+// AfterAssign registers functions told, after the commit, how many cases each staff member got
+// in a run; they must not fail or block the run.
+func (s *Assignments) AfterAssign(f ...func(ctx context.Context, campaignID uint64, phase model.Phase, byStaff []model.StaffLoad)) {
+	s.assigned = append(s.assigned, f...)
 }
 
 // NewAssignments builds the assignment service.
@@ -116,6 +124,11 @@ func (s *Assignments) Assign(ctx context.Context, by model.Actor, id model.ID, r
 			After:  map[string]any{"run_id": run.ID, "phase": run.Phase, "mode": run.Mode, "staff_ids": staffIDs, "assigned": assigned, "reassigned": moved, "unassignable": len(unassignable)},
 			Reason: run.Phase + " " + run.Mode})
 	})
+	if err == nil {
+		for _, f := range s.assigned {
+			f(ctx, uint64(id), req.Phase, out.ByStaff)
+		}
+	}
 	return out, err
 }
 

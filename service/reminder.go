@@ -29,6 +29,9 @@ type SubscribeSender interface {
 type ReminderConfig struct {
 	ReminderTemplate string // the staff member's daily reminder; empty: recorded as skipped
 	SummaryTemplate  string // the managers' summary; empty: ReminderTemplate
+	// AssignmentTemplate tells staff they were given cases (keywords thing1 phase·campaign,
+	// number2 cases, date3 the phase's last day, thing4 what to do); empty: not sent.
+	AssignmentTemplate string
 }
 
 func (c ReminderConfig) summaryTemplate() string {
@@ -223,15 +226,12 @@ func (r *Reminders) deliver(ctx context.Context, n *model.Notification, openid *
 			n.Status = model.NotifySkippedNotSubscribed
 			break
 		}
-		sendErr := r.sender.SendSubscribe(ctx, wechat.SubscribeMessage{ToOpenID: *openid, TemplateID: n.TemplateID, Data: data})
-		if sendErr == nil {
-			n.Status = model.NotifySent
-			break
-		}
-		n.Status, n.ErrCode, n.Error = model.NotifyFailed, wechat.Code(sendErr), fit(sendErr.Error(), 255)
-		r.log.Warn("reminder not sent", "campaign_id", n.CampaignID, "user_id", n.UserID, "kind", n.Kind, "errcode", n.ErrCode, "err", n.Error)
-		if err := settleSubscription(db, n.UserID, n.TemplateID, errors.Is(sendErr, wechat.ErrNotSubscribed)); err != nil {
-			return err
+		var none bool
+		n.Status, n.ErrCode, n.Error, none = r.send(ctx, *openid, n.TemplateID, data, "campaign_id", n.CampaignID, "user_id", n.UserID, "kind", n.Kind)
+		if n.Status == model.NotifyFailed {
+			if err := settleSubscription(db, n.UserID, n.TemplateID, none); err != nil {
+				return err
+			}
 		}
 	}
 	switch n.Status {
@@ -244,6 +244,20 @@ func (r *Reminders) deliver(ctx context.Context, n *model.Notification, openid *
 	}
 	return db.Model(&model.Notification{}).Where("id = ?", n.ID).Updates(map[string]any{
 		"status": n.Status, "err_code": n.ErrCode, "error": n.Error, "updated_at": r.clock.Now()}).Error
+}
+
+// send sends one subscribe message and says how it went: sent, or failed with WeChat's errcode
+// and the (redacted) error, none telling that WeChat says the user has no permission left. A
+// failure is logged with attrs and never returned: a message is never worth failing a run or a
+// request for.
+func (r *Reminders) send(ctx context.Context, openid, templateID string, data map[string]string, attrs ...any) (status string, code int, text string, none bool) {
+	err := r.sender.SendSubscribe(ctx, wechat.SubscribeMessage{ToOpenID: openid, TemplateID: templateID, Data: data})
+	if err == nil {
+		return model.NotifySent, 0, "", false
+	}
+	code, text = wechat.Code(err), fit(err.Error(), 255)
+	r.log.Warn("subscribe message not sent", append(attrs, "errcode", code, "err", text)...)
+	return model.NotifyFailed, code, text, errors.Is(err, wechat.ErrNotSubscribed)
 }
 
 // insertIgnore inserts one row unless it breaks a unique key, and reports whether it did. Plain

@@ -20,7 +20,7 @@ var ErrSubscribeNotBound = model.Conflict("wechat_not_bound", "请先在小程�
 // Templates lists the configured subscribe-message templates (reminder first, no blanks, no repeats).
 func (r *Reminders) Templates() []string {
 	var out []string
-	for _, t := range []string{r.cfg.ReminderTemplate, r.cfg.summaryTemplate()} {
+	for _, t := range []string{r.cfg.ReminderTemplate, r.cfg.summaryTemplate(), r.cfg.AssignmentTemplate} {
 		if t != "" && !slices.Contains(out, t) {
 			out = append(out, t)
 		}

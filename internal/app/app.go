@@ -130,7 +130,13 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		sender = wx
 	}
 	a.Reminders = service.NewReminders(gdb, o.Clock, sender, service.ReminderConfig{
-		ReminderTemplate: cfg.WechatTemplateReminder, SummaryTemplate: cfg.WechatTemplateSummary}, log)
+		ReminderTemplate: cfg.WechatTemplateReminder, SummaryTemplate: cfg.WechatTemplateSummary,
+		AssignmentTemplate: cfg.WechatTemplateAssignment}, log)
+	assignments.AfterAssign(a.Reminders.NotifyAssigned)
+	surveys := a.surveys(cfg, o.Clock, gdb, audit, campaignService, alerts, vault, log)
+	cases.AddHistory(surveys)
+	calls.AddFlagSource(surveys)
+	alerts.AfterConclude(surveys.AlertConcluded)
 	imports := service.NewCaseImports(gdb, o.Clock, audit, vault, caseimport.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows})
 
 	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
@@ -158,6 +164,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Alerts:        api.NewAlertHandler(alerts),
 		Notifications: api.NewNotificationHandler(a.Reminders),
 		Visits:        api.NewVisitHandler(visits),
+		Surveys:       api.NewSurveyHandler(surveys),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {
