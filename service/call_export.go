@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -45,8 +46,11 @@ func (s *Calls) Export(ctx context.Context, by model.Actor, campaignID model.ID,
 	if !by.Is(model.RoleManager) {
 		return "", nil, model.ErrRoleForbidden
 	}
+	if f := s.exports[kind]; f != nil {
+		return f(ctx, by, campaignID)
+	}
 	if kind != "calls" {
-		return "", nil, model.InvalidField("kind", "目前只能导出 calls（电话回访登记表）")
+		return "", nil, model.InvalidField("kind", "可导出："+strings.Join(s.exportKinds(), "、"))
 	}
 	db := s.db.WithContext(ctx)
 	camp, err := visibleCampaign(db, by, uint64(campaignID))

@@ -119,6 +119,12 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	alerts := service.NewAlerts(gdb, o.Clock, audit)
 	calls := service.NewCalls(gdb, o.Clock, audit, campaignService, alerts)
 	cases.AddHistory(calls)
+	reviews := service.NewReviews(gdb, o.Clock, audit, campaignService)
+	if err := reviews.EnsureDefaultRubrics(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("default rubrics: %w", err)
+	}
+	calls.AddExport("reviews", reviews.ExportReviews)
 	var sender service.SubscribeSender
 	if wx != nil {
 		sender = wx
@@ -151,6 +157,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Calls:         api.NewCallHandler(calls),
 		Alerts:        api.NewAlertHandler(alerts),
 		Notifications: api.NewNotificationHandler(a.Reminders),
+		Reviews:       api.NewReviewHandler(reviews),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {
