@@ -72,14 +72,14 @@ func TestReviewFinalScoreAndThirdReviewer(t *testing.T) {
 		testenv.Expect(t, rw.e.Do(http.MethodPut, "/api/v1/campaigns/"+rw.campaign+"/review-settings", rw.token("manager"),
 			map[string]any{"triggers": map[string]any{"divergence": 10, "different_grades": false, "unqualified": true, "veto": true}}), http.StatusOK)
 
-		rw.score(t, "reviewer", mean, 101)  // 89.9
+		rw.score(t, "reviewer", mean, 101)   // 89.9
 		rw.score(t, "rev_centre", mean, 100) // 90.0
 		f := rw.file(t, mean)
 		if f.FinalScore == nil || *f.FinalScore != 900 || f.FinalGrade != "excellent" || f.NeedsThird {
 			t.Errorf("89.9 and 90.0: final %v %s third %v, want 90.0 excellent", f.FinalScore, f.FinalGrade, f.NeedsThird)
 		}
 
-		rw.score(t, "reviewer", split, 50)     // 95.0
+		rw.score(t, "reviewer", split, 50) // 95.0
 		if f := rw.file(t, split); f.FinalScore != nil || f.NeedsThird {
 			t.Fatalf("one sheet in: final %v third %v, want nothing yet", f.FinalScore, f.NeedsThird)
 		}
