@@ -58,6 +58,39 @@ func TestReviewAssignRecusal(t *testing.T) {
 			t.Errorf("%d review.assign audit rows, want 14", n)
 		}
 
+		// A reviewer now sees the campaign they review in.
+		testenv.Expect(t, rw.e.Do(http.MethodGet, "/api/v1/campaigns/"+rw.campaign, rw.token("rev_centre"), nil), http.StatusOK)
+		// Declaring a conflict on a file already held withdraws the draft; the next run refills it.
+		var held model.ReviewSheet
+		for _, k := range firmA {
+			for _, sh := range rw.sheets(t, k) {
+				if sh.ReviewerID == parseWireID(t, rw.rev["rev_centre"]) {
+					held = sh
+				}
+			}
+		}
+		if held.ID == 0 {
+			t.Fatal("rev_centre holds no firm-A file")
+		}
+		testenv.Expect(t, rw.e.Do(http.MethodPost, "/api/v1/campaigns/"+rw.campaign+"/reviews/conflicts", rw.token("rev_centre"),
+			map[string]any{"handler_id": wireID(rw.handler), "reason": "与承办人有合作关系"}), http.StatusCreated)
+		for _, sh := range rw.sheets(t, held.CaseID) {
+			if sh.ID == held.ID {
+				t.Error("the declarant's draft sheet stayed")
+			}
+		}
+		refill, _ := rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("rev_a", "reviewer", "rev_office", "rev_centre")}, http.StatusOK)
+		for _, k := range firmA {
+			for _, sh := range rw.sheets(t, k) {
+				if sh.ReviewerID == parseWireID(t, rw.rev["rev_centre"]) {
+					t.Errorf("rev_centre declared a conflict with the handler yet holds case %d", k)
+				}
+			}
+		}
+		if refill.Assigned == 0 && len(refill.Unassignable) == 0 {
+			t.Error("the withdrawn files were neither refilled nor listed")
+		}
+
 		// Forcing rev_a onto a firm-A file: 409, nothing written.
 		extra := rw.kase(t, "", campaignCase{})
 		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("reviewer"), "sample": map[string]any{"case_nos": []string{caseNo(t, rw, extra)}}, "case_ids": nil}, http.StatusOK)
@@ -76,7 +109,7 @@ func TestReviewAssignRecusal(t *testing.T) {
 			t.Errorf("declared conflict: code %s, want recused", r.Code())
 		}
 		before := len(rw.sheets(t, extra))
-		ok, _ := rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("rev_centre"), "case_ids": []string{wireID(extra)}}, http.StatusOK)
+		ok, _ := rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("rev_office"), "case_ids": []string{wireID(extra)}}, http.StatusOK)
 		if ok.Assigned != 1 || len(rw.sheets(t, extra)) != before+1 {
 			t.Errorf("manual assignment of an eligible reviewer: assigned %d", ok.Assigned)
 		}

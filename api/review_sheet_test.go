@@ -5,8 +5,10 @@ import (
 	"sync"
 	"testing"
 
+	"fayuan/internal/review"
 	"fayuan/internal/testenv"
 	"fayuan/model"
+	"fayuan/service"
 )
 
 // Blind review: a reviewer cannot read (404) or write the other reviewer's sheet of the same
@@ -111,6 +113,12 @@ func TestReviewFinalScoreAndThirdReviewer(t *testing.T) {
 		rw.score(t, "rev_centre", lonely, 301) // 69.9 不合格 calls a third
 		if f := rw.file(t, lonely); !f.NeedsThird || f.ThirdStatus != "unassignable" || f.FinalScore != nil || len(rw.sheets(t, lonely)) != 2 {
 			t.Errorf("no eligible third: needs %v status %q final %v", f.NeedsThird, f.ThirdStatus, f.FinalScore)
+		}
+		// FinalFor, for the results: the median, and every sheet's deductions with their reasons.
+		final, views, err := service.NewReviews(rw.e.App.DB, rw.e.Clock, nil, nil).FinalFor(rw.e.App.DB, parseWireID(t, rw.campaign), split)
+		if err != nil || final == nil || final.Score.String() != "88.0" || final.Grade != review.Good || len(views) != 3 || !views[2].Third ||
+			len(views[0].Deductions) == 0 || views[0].Deductions[0].Reason != "材料不全" || views[0].Deductions[0].Label == "" {
+			t.Errorf("FinalFor: %+v %+v %v", final, views, err)
 		}
 		var files []model.FileResponse
 		testenv.Expect(t, rw.e.Do(http.MethodGet, "/api/v1/campaigns/"+rw.campaign+"/files", rw.token("manager"), nil), http.StatusOK).JSON(t, &files)
