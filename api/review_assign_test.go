@@ -190,5 +190,31 @@ func TestReviewAssignUnassignableAndConcurrent(t *testing.T) {
 		if sum != 2*len(fresh)+2 {
 			t.Errorf("concurrent runs report %d sheets given, want %d", sum, 2*len(fresh)+2)
 		}
+
+		// dual reviews from firm B but once handled a case for the office: the handler
+		// record links to their account, so they are recused as its handler, not by organisation.
+		rw.w.Admin = rw.e.AdminToken()
+		rw.rev["dual"] = rw.e.CreateUser(rw.w.Admin, "dual", rw.w.FirmB, "reviewer", "handler")
+		rw.w.Tokens["dual"], _ = rw.e.Login("dual", testenv.Password("dual"))
+		own := putHandler(t, rw.e, parseWireID(t, rw.w.Office), testenv.DisplayName("dual"), parseWireID(t, rw.rev["dual"]))
+		ownCase, _ := putCase(t, rw.e, campaignCase{Closed: "2024-03-15", Handler: own, Org: parseWireID(t, rw.w.Office)})
+		notYet, _ := rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("dual"), "case_ids": []string{wireID(ownCase)}}, http.StatusOK)
+		if len(notYet.Unassignable) != 1 || notYet.Unassignable[0].Reason != "not_sampled" || notYet.Assigned != 0 {
+			t.Errorf("a file not sampled: %+v", notYet)
+		}
+		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("dual"), "sample": map[string]any{"case_nos": []string{caseNo(t, rw, ownCase)}}}, http.StatusOK)
+		_, r := rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("dual"), "case_ids": []string{wireID(ownCase)}}, http.StatusConflict)
+		if r.Code() != "recused" {
+			t.Errorf("forcing the handler onto their own case: %s", r.Code())
+		}
+		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("dual", "rev_a", "reviewer")}, http.StatusOK)
+		for _, sh := range rw.sheets(t, ownCase) {
+			if sh.ReviewerID == parseWireID(t, rw.rev["dual"]) {
+				t.Error("the handler was given their own case")
+			}
+		}
+		if n := len(rw.sheets(t, ownCase)); n != 2 {
+			t.Errorf("the handler's own case has %d sheets, want 2 (rev_a and reviewer)", n)
+		}
 	})
 }

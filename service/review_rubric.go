@@ -297,3 +297,18 @@ func (s *Reviews) UpdateReviewSettings(ctx context.Context, by model.Actor, camp
 	})
 	return out, err
 }
+
+// RubricFor returns the template (at its resolved version) the campaign uses for a slot: a case
+// category, or model.SlotHearing for hearing observations. For the features scoring on it.
+func (s *Reviews) RubricFor(tx *gorm.DB, campaignID uint64, slot string) (*review.Rubric, error) {
+	key, version, err := rubricFor(tx, campaignID, slot)
+	if err != nil {
+		return nil, err
+	}
+	return s.rubric(tx, key, version)
+}
+
+// Rubric returns one stored template version (cached; versions never change).
+func (s *Reviews) Rubric(tx *gorm.DB, key string, version int) (*review.Rubric, error) {
+	return s.rubric(tx, key, version)
+}
