@@ -10,7 +10,7 @@ import (
 
 // Files godoc
 // @Summary      Sampled case files (卷宗上报)
-// @Description  A manager sees every sampled file, a handler or staff member those of their own firm or office: status sampled → handed_in → received, the deadline `due_on` and `overdue`, and once decided the final score and grade. `status` filters.
+// @Description  A manager sees every sampled file, a handler or staff member those of their own firm or office: status sampled → handed_in → received, the deadline `due_on` and `overdue`, and, for managers, once decided the final score and grade (the handler's side learns results through the confirmed results). `status` filters.
 // @Tags         reviews
 // @Produce      json
 // @Security     Bearer

@@ -20,7 +20,8 @@ package service
 // Reviews.FinalFor(tx, campaignID, caseID) computes it and returns every submitted sheet with its
 // deductions and reasons (SheetView); the same figures are kept on review_files (final_score in
 // tenths, final_grade, final_veto, final_at; needs_third and third_status) when the last sheet is
-// submitted, so lists can read them without recomputing.
+// submitted, so lists can read them without recomputing. Reviews.RubricFor(tx, campaignID, slot)
+// gives the template a campaign uses for a category or for model.SlotHearing.
 
 import (
 	"context"
