@@ -82,6 +82,21 @@ var routes = map[string]route{
 	"POST /api/v1/survey/:token":                                   {path: surveyPath(""), body: static(`{"client_id":"00000000-0000-4000-8000-000000000001","answers":{}}`), want: anyone(401)},
 	"POST /api/v1/survey/:token/verify":                            {path: surveyPath("/verify"), body: static(`{}`), want: anyone(422)},
 	"GET /s/:token":                                                {path: func(f *fixture) string { return "/s/" + f.survey }, want: anyone(200)},
+	"GET /api/v1/rubrics":                                          {want: only(200, "manager")},
+	"POST /api/v1/rubrics":                                         {body: newRubric, want: only(201, "manager")},
+	"GET /api/v1/campaigns/:id/review-settings":                    {path: campaignPath("/review-settings"), want: only(200, "manager")},
+	"PUT /api/v1/campaigns/:id/review-settings":                    {path: campaignPath("/review-settings"), body: static(`{"hand_in_days":12}`), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/reviews/sample":                    {path: campaignPath("/reviews/sample"), body: static(`{"all":true}`), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/reviews/assign":                    {path: campaignPath("/reviews/assign"), body: assignReviewers, want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/reviews":                            {path: campaignPath("/reviews"), want: only(200, "manager", "reviewer", "other_org")},
+	"POST /api/v1/campaigns/:id/reviews/conflicts":                 {path: campaignPath("/reviews/conflicts"), body: declareConflict, want: only(201, "reviewer", "other_org")},
+	"GET /api/v1/campaigns/:id/reviews/conflicts":                  {path: campaignPath("/reviews/conflicts"), want: only(200, "manager", "reviewer", "other_org")},
+	"GET /api/v1/campaigns/:id/files":                              {path: campaignPath("/files"), want: only(200, "manager", "handler", "staff", "other_org")},
+	"GET /api/v1/campaigns/:id/files/overdue":                      {path: campaignPath("/files/overdue"), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/files/:case_id/hand-in":            {path: campaignPath("/files/999999/hand-in"), want: only(404, "manager", "handler", "staff", "other_org")},
+	"POST /api/v1/campaigns/:id/files/:case_id/receive":            {path: campaignPath("/files/999999/receive"), want: only(404, "manager")},
+	"GET /api/v1/reviews/:id":                                      {path: fixed("/api/v1/reviews/999999"), want: only(404, "manager", "reviewer", "other_org")},
+	"PUT /api/v1/reviews/:id":                                      {path: fixed("/api/v1/reviews/999999"), body: static(`{"version":1}`), want: only(404, "reviewer", "other_org")},
 }
 
 // route is one line of the table.
@@ -160,6 +175,22 @@ func exclude(f *fixture, _ string) any {
 
 func assignStaff(f *fixture, _ string) any {
 	return map[string]any{"phase": "calls", "staff_ids": []string{f.w.Users["staff"]}}
+}
+
+func assignReviewers(f *fixture, _ string) any {
+	return map[string]any{"reviewer_ids": []string{f.w.Users["reviewer"]}}
+}
+
+func declareConflict(f *fixture, caller string) any {
+	return map[string]any{"case_id": f.kase, "reason": "表格回避 " + caller}
+}
+
+// newRubric is a valid one-item rubric of its own key.
+func newRubric(_ *fixture, caller string) any {
+	return map[string]any{"id": "table-" + caller, "title": "表格评查表", "applies_to": []string{"civil"},
+		"sections": []any{map[string]any{"code": "A", "title": "全部", "max": 100}},
+		"items":    []any{map[string]any{"code": "A1", "section": "A", "label": "办案质量", "max": 100, "na_allowed": false, "deductions": []any{}}},
+		"vetoes":   []any{}}
 }
 
 func casePath(suffix string) func(*fixture) string {

@@ -24,7 +24,7 @@ type Calls struct {
 	alerts    *Alerts
 	// flagSources are other features' plausibility checks (the visits' inconsistency rate).
 	flagSources []FlagSource
-	// exports are other features' .xlsx downloads by kind (visits).
+	// exports are other features' export kinds (AddExport).
 	exports map[string]ExportFunc
 }
 

@@ -2,7 +2,9 @@ package service
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -19,6 +21,22 @@ var visitExportHeader = []string{"案号", "案由", "受援人", "案件承办�
 	"核实结果", "与电话回访不一致之处", "走访人填写的核实结论", "走访意见建议", "备注", "逾期补传", "提示"}
 
 var fieldWords = map[string]string{"charged_fee": "是否收费", "negligent": "有无懈怠", "satisfied": "是否满意"}
+
+// ExportFile serves export?kind=visits (registered with Calls.AddExport): the campaign must be
+// visible to by, and the download is audited with its row count.
+func (s *Visits) ExportFile(ctx context.Context, by model.Actor, campaignID model.ID) (string, []byte, error) {
+	db := s.db.WithContext(ctx)
+	camp, err := visibleCampaign(db, by, uint64(campaignID))
+	if err != nil {
+		return "", nil, err
+	}
+	name, b, rows, err := s.Export(db, camp)
+	if err != nil {
+		return "", nil, err
+	}
+	return name, b, s.audit.Record(db, by, Entry{Action: "campaign.export", ObjectType: "campaign", ObjectID: camp.ID,
+		Reason: "visits: " + strconv.Itoa(rows) + " rows"})
+}
 
 // Export is the visits' .xlsx (走访记录), one row per visit in visit time order, with the
 // recipient's name but never a phone or ID number. Registered with Calls.AddExport.

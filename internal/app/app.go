@@ -123,8 +123,14 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	visits := service.NewVisits(gdb, o.Clock, audit, campaignService, alerts)
 	a.Visits = visits
 	calls.AddFlagSource(visits)
-	calls.AddExport("visits", visits.Export)
+	calls.AddExport("visits", visits.ExportFile)
 	cases.AddHistory(visits)
+	reviews := service.NewReviews(gdb, o.Clock, audit, campaignService)
+	if err := reviews.EnsureDefaultRubrics(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("default rubrics: %w", err)
+	}
+	calls.AddExport("reviews", reviews.ExportReviews)
 	var sender service.SubscribeSender
 	if wx != nil {
 		sender = wx
@@ -165,6 +171,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Notifications: api.NewNotificationHandler(a.Reminders),
 		Visits:        api.NewVisitHandler(visits),
 		Surveys:       api.NewSurveyHandler(surveys),
+		Reviews:       api.NewReviewHandler(reviews),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {

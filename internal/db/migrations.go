@@ -19,6 +19,7 @@ var Migrations = []Migration{
 	{Version: 8, Name: "wechat subscriptions, notifications", Up: v8},
 	{Version: 9, Name: "visits and their participants", Up: v9},
 	{Version: 11, Name: "survey links, answers, subscriptions, messages", Up: v11},
+	{Version: 12, Name: "case-file review: rubric templates, samples, files, scoresheets, conflicts", Up: v12},
 }
 
 // Snapshot types of version 1.
