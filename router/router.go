@@ -36,6 +36,7 @@ type Handlers struct {
 	Calls         *api.CallHandler
 	Alerts        *api.AlertHandler
 	Notifications *api.NotificationHandler
+	Hearings      *api.HearingHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -121,6 +122,17 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	in.GET("/campaigns/:id/cases/:case_id/form", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Form)
 	campaignManagers.POST("/alerts/:id/assign", h.Alerts.Assign)
 	in.POST("/alerts/:id/conclude", requireRole(model.RoleStaff, model.RoleManager), h.Alerts.Conclude)
+
+	// Hearing observations: managers and staff record and score them; organs' opinions and
+	// results belong to managers, except a handler's own results (the service scopes them).
+	hearingWriters := in.Group("", requireRole(model.RoleManager, model.RoleStaff))
+	hearingWriters.GET("/campaigns/:id/hearings", h.Hearings.List)
+	hearingWriters.POST("/campaigns/:id/hearings", h.Hearings.Create)
+	hearingWriters.GET("/campaigns/:id/hearings/:hid", h.Hearings.Get)
+	hearingWriters.POST("/campaigns/:id/hearings/:hid/observers", h.Hearings.AddObserver)
+	hearingWriters.PUT("/campaigns/:id/hearings/:hid/observers/:oid/sheet", h.Hearings.PutSheet)
+	campaignManagers.GET("/campaigns/:id/opinions", h.Hearings.ListOpinions)
+	campaignManagers.POST("/campaigns/:id/opinions", h.Hearings.RecordOpinion)
 
 	return methodOverride(e), e
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,54 +22,61 @@ import (
 // one (it may vary by caller so that repeated writes do not collide), and the expectations
 // with only / loggedIn / anyone, adjusted with but.
 var routes = map[string]route{
-	"GET /healthz":                                       {want: anyone(200)},
-	"GET /readyz":                                        {want: anyone(200)},
-	"GET /swagger/*any":                                  {path: fixed("/swagger/index.html"), want: anyone(200)},
-	"POST /api/v1/auth/login":                            {body: badLogin, want: anyone(401)},
-	"POST /api/v1/auth/wechat":                           {body: static(`{"code":"0a1b2c3d4e"}`), want: anyone(503)},
-	"POST /api/v1/auth/refresh":                          {body: static(`{"refresh_token":"not-a-refresh-token"}`), want: anyone(401)},
-	"POST /api/v1/auth/logout":                           {body: static(`{"refresh_token":"not-a-refresh-token"}`), want: anyone(204)},
-	"GET /api/v1/me":                                     {want: loggedIn(200)},
-	"POST /api/v1/me/password":                           {body: static(`{"old_password":"not-my-password","new_password":"a-new-password-1"}`), want: loggedIn(422)},
-	"POST /api/v1/me/subscriptions":                      {body: static(`{"template_ids":["not-a-configured-template"]}`), want: loggedIn(422)},
-	"GET /api/v1/orgs":                                   {want: only(200, "admin")},
-	"POST /api/v1/orgs":                                  {body: newOrg, want: only(201, "admin")},
-	"PATCH /api/v1/orgs/:id":                             {path: func(f *fixture) string { return "/api/v1/orgs/" + f.org }, body: renameOrg, want: only(200, "admin")},
-	"GET /api/v1/users":                                  {want: only(200, "admin")},
-	"POST /api/v1/users":                                 {body: newUser, want: only(201, "admin")},
-	"GET /api/v1/users/:id":                              {path: userPath(""), want: only(200, "admin")},
-	"PATCH /api/v1/users/:id":                            {path: userPath(""), body: static(`{"display_name":"改过的名字"}`), want: only(200, "admin")},
-	"POST /api/v1/users/:id/password":                    {path: userPath("/password"), body: static(`{"password":"reset-password-1"}`), want: only(204, "admin")},
-	"POST /api/v1/users/:id/wechat-binding-code":         {path: userPath("/wechat-binding-code"), want: only(201, "admin")},
-	"GET /api/v1/audit":                                  {want: only(200, "auditor")},
-	"GET /api/v1/cases":                                  {want: loggedIn(200).but("admin", 403).but("auditor", 403)},
-	"POST /api/v1/cases":                                 {body: newCase, want: only(201, "manager")},
-	"GET /api/v1/cases/:id":                              {path: casePath(""), want: only(404, "staff", "reviewer", "handler", "other_org").but("manager", 200).but("staff", 200).but("handler", 200)},
-	"PATCH /api/v1/cases/:id":                            {path: casePath(""), body: static(`{"version":1,"notes":"表格"}`), want: only(200, "manager")},
-	"POST /api/v1/cases/:id/reveal":                      {path: casePath("/reveal"), body: static(`{"field":"address","reason":"表格核对"}`), want: only(200, "manager")},
-	"POST /api/v1/cases/import":                          {body: static(`{}`), want: only(415, "manager")}, // a JSON body: the manager is told to send multipart
-	"GET /api/v1/cases/import-template":                  {want: only(200, "manager")},
-	"GET /api/v1/campaign-templates":                     {want: only(200, "manager")},
-	"GET /api/v1/campaigns":                              {want: only(200, "manager")},
-	"POST /api/v1/campaigns":                             {body: static(`{"template":"zhashui-2024-53"}`), want: only(201, "manager")},
-	"GET /api/v1/campaigns/:id":                          {path: campaignPath(""), want: loggedIn(404).but("manager", 200).but("staff", 200)},
-	"PATCH /api/v1/campaigns/:id":                        {path: campaignPath(""), body: static(`{"name":"表格改名的活动"}`), want: only(200, "manager")},
-	"POST /api/v1/campaigns/:id/phases/:phase/extend":    {path: campaignPath("/phases/calls/extend"), body: static(`{"end":"2024-06-15","reason":"表格"}`), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/exclusions":               {path: campaignPath("/exclusions"), want: only(200, "manager")},
-	"POST /api/v1/campaigns/:id/exclusions":              {path: campaignPath("/exclusions"), body: exclude, want: only(201, "manager")},
-	"POST /api/v1/campaigns/:id/exclusions/:xid/confirm": {path: campaignPath("/exclusions/999999/confirm"), want: only(404, "manager")},
-	"POST /api/v1/campaigns/:id/assignments":             {path: campaignPath("/assignments"), body: assignStaff, want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/progress":                 {path: campaignPath("/progress"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/notifications":            {path: campaignPath("/notifications"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/follow-ups":               {path: campaignPath("/follow-ups?phase=calls"), want: only(404, "staff", "other_org").but("staff", 200)},
-	"POST /api/v1/campaigns/:id/cases/:case_id/calls":    {path: callPath, body: newCall, want: only(201, "staff", "manager").but("other_org", 404)},
-	"GET /api/v1/campaigns/:id/alerts":                   {path: campaignPath("/alerts"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/flags":                    {path: campaignPath("/flags"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/export":                   {path: campaignPath("/export?kind=calls"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/cases/:case_id/form":      {path: formPath, want: only(404, "staff", "manager", "other_org").but("manager", 200).but("staff", 200)},
-	"PATCH /api/v1/calls/:id":                            {path: fixed("/api/v1/calls/999999"), body: static(`{"version":1,"note":"表格"}`), want: only(404, "staff", "manager", "other_org")},
-	"POST /api/v1/alerts/:id/assign":                     {path: fixed("/api/v1/alerts/999999/assign"), body: static(`{"investigator_id":"1"}`), want: only(404, "manager")},
-	"POST /api/v1/alerts/:id/conclude":                   {path: fixed("/api/v1/alerts/999999/conclude"), body: static(`{"findings":"表格","conclusion":"referred","action":"表格"}`), want: only(404, "staff", "manager", "other_org")},
+	"GET /healthz":                                                 {want: anyone(200)},
+	"GET /readyz":                                                  {want: anyone(200)},
+	"GET /swagger/*any":                                            {path: fixed("/swagger/index.html"), want: anyone(200)},
+	"POST /api/v1/auth/login":                                      {body: badLogin, want: anyone(401)},
+	"POST /api/v1/auth/wechat":                                     {body: static(`{"code":"0a1b2c3d4e"}`), want: anyone(503)},
+	"POST /api/v1/auth/refresh":                                    {body: static(`{"refresh_token":"not-a-refresh-token"}`), want: anyone(401)},
+	"POST /api/v1/auth/logout":                                     {body: static(`{"refresh_token":"not-a-refresh-token"}`), want: anyone(204)},
+	"GET /api/v1/me":                                               {want: loggedIn(200)},
+	"POST /api/v1/me/password":                                     {body: static(`{"old_password":"not-my-password","new_password":"a-new-password-1"}`), want: loggedIn(422)},
+	"POST /api/v1/me/subscriptions":                                {body: static(`{"template_ids":["not-a-configured-template"]}`), want: loggedIn(422)},
+	"GET /api/v1/orgs":                                             {want: only(200, "admin")},
+	"POST /api/v1/orgs":                                            {body: newOrg, want: only(201, "admin")},
+	"PATCH /api/v1/orgs/:id":                                       {path: func(f *fixture) string { return "/api/v1/orgs/" + f.org }, body: renameOrg, want: only(200, "admin")},
+	"GET /api/v1/users":                                            {want: only(200, "admin")},
+	"POST /api/v1/users":                                           {body: newUser, want: only(201, "admin")},
+	"GET /api/v1/users/:id":                                        {path: userPath(""), want: only(200, "admin")},
+	"PATCH /api/v1/users/:id":                                      {path: userPath(""), body: static(`{"display_name":"改过的名字"}`), want: only(200, "admin")},
+	"POST /api/v1/users/:id/password":                              {path: userPath("/password"), body: static(`{"password":"reset-password-1"}`), want: only(204, "admin")},
+	"POST /api/v1/users/:id/wechat-binding-code":                   {path: userPath("/wechat-binding-code"), want: only(201, "admin")},
+	"GET /api/v1/audit":                                            {want: only(200, "auditor")},
+	"GET /api/v1/cases":                                            {want: loggedIn(200).but("admin", 403).but("auditor", 403)},
+	"POST /api/v1/cases":                                           {body: newCase, want: only(201, "manager")},
+	"GET /api/v1/cases/:id":                                        {path: casePath(""), want: only(404, "staff", "reviewer", "handler", "other_org").but("manager", 200).but("staff", 200).but("handler", 200)},
+	"PATCH /api/v1/cases/:id":                                      {path: casePath(""), body: static(`{"version":1,"notes":"表格"}`), want: only(200, "manager")},
+	"POST /api/v1/cases/:id/reveal":                                {path: casePath("/reveal"), body: static(`{"field":"address","reason":"表格核对"}`), want: only(200, "manager")},
+	"POST /api/v1/cases/import":                                    {body: static(`{}`), want: only(415, "manager")}, // a JSON body: the manager is told to send multipart
+	"GET /api/v1/cases/import-template":                            {want: only(200, "manager")},
+	"GET /api/v1/campaign-templates":                               {want: only(200, "manager")},
+	"GET /api/v1/campaigns":                                        {want: only(200, "manager")},
+	"POST /api/v1/campaigns":                                       {body: static(`{"template":"zhashui-2024-53"}`), want: only(201, "manager")},
+	"GET /api/v1/campaigns/:id":                                    {path: campaignPath(""), want: loggedIn(404).but("manager", 200).but("staff", 200)},
+	"PATCH /api/v1/campaigns/:id":                                  {path: campaignPath(""), body: static(`{"name":"表格改名的活动"}`), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/phases/:phase/extend":              {path: campaignPath("/phases/calls/extend"), body: static(`{"end":"2024-06-15","reason":"表格"}`), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/exclusions":                         {path: campaignPath("/exclusions"), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/exclusions":                        {path: campaignPath("/exclusions"), body: exclude, want: only(201, "manager")},
+	"POST /api/v1/campaigns/:id/exclusions/:xid/confirm":           {path: campaignPath("/exclusions/999999/confirm"), want: only(404, "manager")},
+	"POST /api/v1/campaigns/:id/assignments":                       {path: campaignPath("/assignments"), body: assignStaff, want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/progress":                           {path: campaignPath("/progress"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/notifications":                      {path: campaignPath("/notifications"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/follow-ups":                         {path: campaignPath("/follow-ups?phase=calls"), want: only(404, "staff", "other_org").but("staff", 200)},
+	"POST /api/v1/campaigns/:id/cases/:case_id/calls":              {path: callPath, body: newCall, want: only(201, "staff", "manager").but("other_org", 404)},
+	"GET /api/v1/campaigns/:id/hearings":                           {path: campaignPath("/hearings"), want: only(200, "manager", "staff").but("other_org", 404)},
+	"POST /api/v1/campaigns/:id/hearings":                          {path: campaignPath("/hearings"), body: newHearing, want: only(201, "manager", "staff").but("other_org", 404)},
+	"GET /api/v1/campaigns/:id/hearings/:hid":                      {path: campaignPath("/hearings/999999"), want: only(404, "manager", "staff", "other_org")},
+	"POST /api/v1/campaigns/:id/hearings/:hid/observers":           {path: campaignPath("/hearings/999999/observers"), body: static(`{"kind":"deputy","name":"表格代表"}`), want: only(404, "manager", "staff", "other_org")},
+	"PUT /api/v1/campaigns/:id/hearings/:hid/observers/:oid/sheet": {path: campaignPath("/hearings/999999/observers/1/sheet"), body: static(`{"entries":[]}`), want: only(404, "manager", "staff", "other_org")},
+	"GET /api/v1/campaigns/:id/opinions":                           {path: campaignPath("/opinions"), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/opinions":                          {path: campaignPath("/opinions"), body: newOpinion, want: only(201, "manager")},
+	"GET /api/v1/campaigns/:id/alerts":                             {path: campaignPath("/alerts"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/flags":                              {path: campaignPath("/flags"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/export":                             {path: campaignPath("/export?kind=calls"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/cases/:case_id/form":                {path: formPath, want: only(404, "staff", "manager", "other_org").but("manager", 200).but("staff", 200)},
+	"PATCH /api/v1/calls/:id":                                      {path: fixed("/api/v1/calls/999999"), body: static(`{"version":1,"note":"表格"}`), want: only(404, "staff", "manager", "other_org")},
+	"POST /api/v1/alerts/:id/assign":                               {path: fixed("/api/v1/alerts/999999/assign"), body: static(`{"investigator_id":"1"}`), want: only(404, "manager")},
+	"POST /api/v1/alerts/:id/conclude":                             {path: fixed("/api/v1/alerts/999999/conclude"), body: static(`{"findings":"表格","conclusion":"referred","action":"表格"}`), want: only(404, "staff", "manager", "other_org")},
 }
 
 // route is one line of the table.
@@ -86,6 +94,7 @@ type fixture struct {
 	kase string // a case of the seeded handler (firm A), assigned to staff, with no phone
 	// campaign is the notice's campaign, id 1: the one kase is assigned in.
 	campaign string
+	handler  string // the case's handler (handlers table)
 }
 
 func newFixture(e *testenv.Env, w *testenv.World) *fixture {
@@ -94,8 +103,12 @@ func newFixture(e *testenv.Env, w *testenv.World) *fixture {
 		"recipient": map[string]any{"phone": nil}})
 	e.Assign(kase, w.Users["staff"])
 	campaign := testenv.Expect(e.T, e.Do(http.MethodPost, "/api/v1/campaigns", w.Tokens["manager"], map[string]any{"template": "zhashui-2024-53"}), http.StatusCreated)
+	var handler uint64
+	if err := e.App.DB.Table("cases").Where("id = ?", kase).Select("handler_id").Scan(&handler).Error; err != nil {
+		e.T.Fatal(err)
+	}
 	return &fixture{w: w, org: org, user: e.CreateUser(w.Admin, "table_target", org, "handler"), kase: kase,
-		campaign: campaign.Map(e.T)["id"].(string)}
+		campaign: campaign.Map(e.T)["id"].(string), handler: strconv.FormatUint(handler, 10)}
 }
 
 func campaignPath(suffix string) func(*fixture) string {
@@ -114,6 +127,16 @@ func formPath(f *fixture) string {
 func newCall(_ *fixture, caller string) any {
 	return map[string]any{"client_id": fmt.Sprintf("00000000-0000-4000-8000-%012d", slices.Index(testenv.Callers, caller)),
 		"called_at": "2024-05-24T09:00:00+08:00", "outcome": "no_answer"}
+}
+
+// newHearing observes the fixture's case with the staff account as the one observer.
+func newHearing(f *fixture, _ string) any {
+	return map[string]any{"case_id": f.kase, "court": "柞水县人民法院", "heard_at": "2024-05-20T09:30:00+08:00",
+		"observers": []map[string]any{{"kind": "staff", "user_id": f.w.Users["staff"]}}}
+}
+
+func newOpinion(f *fixture, _ string) any {
+	return map[string]any{"handler_id": f.handler, "org_id": f.w.Court, "date": "2024-05-20", "rating": "good", "text": "表格意见"}
 }
 
 func exclude(f *fixture, _ string) any {

@@ -125,6 +125,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	a.Reminders = service.NewReminders(gdb, o.Clock, sender, service.ReminderConfig{
 		ReminderTemplate: cfg.WechatTemplateReminder, SummaryTemplate: cfg.WechatTemplateSummary}, log)
+	hearings := service.NewHearings(gdb, o.Clock, audit, nil)
 	imports := service.NewCaseImports(gdb, o.Clock, audit, vault, caseimport.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows})
 
 	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
@@ -151,6 +152,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Calls:         api.NewCallHandler(calls),
 		Alerts:        api.NewAlertHandler(alerts),
 		Notifications: api.NewNotificationHandler(a.Reminders),
+		Hearings:      api.NewHearingHandler(hearings),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {
