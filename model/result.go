@@ -102,3 +102,6 @@ type ResultDeduction struct {
 	Points review.Tenths `json:"points"`
 	Reason string        `json:"reason"`
 }
+
+// NotifyResultsPublished is the notification kind telling a handler their results are out.
+const NotifyResultsPublished = "results_published"

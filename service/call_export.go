@@ -38,12 +38,26 @@ var (
 // ExportKinds are the export kinds that exist so far.
 var ExportKinds = []string{"calls"}
 
+// Exporter builds another feature's .xlsx export of a campaign: file name and bytes.
+type Exporter func(ctx context.Context, by model.Actor, campaignID model.ID) (string, []byte, error)
+
+// AddExport registers an export kind served by another feature.
+func (s *Calls) AddExport(kind string, fn Exporter) {
+	if s.exports == nil {
+		s.exports = map[string]Exporter{}
+	}
+	s.exports[kind] = fn
+}
+
 // Export builds a manager's .xlsx download of a campaign and returns its file name and bytes.
 // kind "calls" is the registration forms, one row per case in the follow-up scope: the
 // attachment's columns with the recipient's name but never a phone or ID number. Audited.
 func (s *Calls) Export(ctx context.Context, by model.Actor, campaignID model.ID, kind string) (string, []byte, error) {
 	if !by.Is(model.RoleManager) {
 		return "", nil, model.ErrRoleForbidden
+	}
+	if ex, ok := s.exports[kind]; ok {
+		return ex(ctx, by, campaignID)
 	}
 	if kind != "calls" {
 		return "", nil, model.InvalidField("kind", "目前只能导出 calls（电话回访登记表）")
