@@ -35,7 +35,7 @@ func resultSettings(tx *gorm.DB, campaignID uint64) (model.ResultSettings, revie
 	return st, p, nil
 }
 
-func settingsResponse(st model.ResultSettings, p review.Policy) *model.ResultSettingsResponse {
+func resultSettingsResponse(st model.ResultSettings, p review.Policy) *model.ResultSettingsResponse {
 	return &model.ResultSettingsResponse{ObjectionDays: st.ObjectionDays, HearingWeightPercent: st.HearingWeightPercent,
 		OpinionPoorPoints: review.Tenths(st.OpinionPoorTenths), Policy: p, Version: st.Version}
 }
@@ -53,7 +53,7 @@ func (s *Results) Settings(ctx context.Context, by model.Actor, campaignID model
 	if err != nil {
 		return nil, err
 	}
-	return settingsResponse(st, p), nil
+	return resultSettingsResponse(st, p), nil
 }
 
 // PutSettings replaces a campaign's result rules. Audited with before and after.
@@ -103,7 +103,7 @@ func (s *Results) PutSettings(ctx context.Context, by model.Actor, campaignID mo
 		if err := s.audit.Record(tx, by, Entry{Action: "results.settings", ObjectType: "campaign", ObjectID: camp.ID, Before: before, After: after}); err != nil {
 			return err
 		}
-		out = settingsResponse(after, p)
+		out = resultSettingsResponse(after, p)
 		return nil
 	})
 	return out, err

@@ -17,6 +17,7 @@ var Migrations = []Migration{
 	{Version: 6, Name: "progress indexes", Up: v6},
 	{Version: 7, Name: "call corrections: calls.version, call_versions", Up: v7},
 	{Version: 8, Name: "wechat subscriptions, notifications", Up: v8},
+	{Version: 12, Name: "case-file review: rubric templates, samples, files, scoresheets, conflicts", Up: v12},
 	{Version: 13, Name: "hearings, opinions, results, rectifications, result settings", Up: v13},
 }
 
