@@ -97,6 +97,7 @@ type ResultSettings struct {
 
 // ResultDeduction is one deduction of a result with its reason, as the handler reads it.
 type ResultDeduction struct {
+	Sheet  int           `json:"sheet"` // first, second or third sheet; never who scored it
 	Item   string        `json:"item"`
 	Label  string        `json:"label"`
 	Points review.Tenths `json:"points"`

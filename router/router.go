@@ -37,6 +37,7 @@ type Handlers struct {
 	Alerts        *api.AlertHandler
 	Notifications *api.NotificationHandler
 	Hearings      *api.HearingHandler
+	Results       *api.ResultHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -133,6 +134,17 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	hearingWriters.PUT("/campaigns/:id/hearings/:hid/observers/:oid/sheet", h.Hearings.PutSheet)
 	campaignManagers.GET("/campaigns/:id/opinions", h.Hearings.ListOpinions)
 	campaignManagers.POST("/campaigns/:id/opinions", h.Hearings.RecordOpinion)
+	campaignManagers.GET("/campaigns/:id/result-settings", h.Results.Settings)
+	campaignManagers.PUT("/campaigns/:id/result-settings", h.Results.PutSettings)
+	campaignManagers.POST("/campaigns/:id/results/publish", h.Results.Publish)
+	in.GET("/campaigns/:id/results", requireRole(model.RoleManager, model.RoleHandler), h.Results.List)
+	in.POST("/campaigns/:id/results/:case_id/objection", requireRole(model.RoleHandler), h.Results.Object)
+	campaignManagers.POST("/campaigns/:id/results/:case_id/decision", h.Results.Decide)
+	campaignManagers.POST("/campaigns/:id/results/:case_id/confirm", h.Results.Confirm)
+	campaignManagers.GET("/campaigns/:id/agreement", h.Results.Agreement)
+	campaignManagers.POST("/rectifications/:id/interview", h.Results.Interview)
+	in.POST("/rectifications/:id/submission", requireRole(model.RoleHandler), h.Results.Submit)
+	campaignManagers.POST("/rectifications/:id/close", h.Results.Close)
 
 	return methodOverride(e), e
 }

@@ -125,7 +125,10 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	a.Reminders = service.NewReminders(gdb, o.Clock, sender, service.ReminderConfig{
 		ReminderTemplate: cfg.WechatTemplateReminder, SummaryTemplate: cfg.WechatTemplateSummary}, log)
-	hearings := service.NewHearings(gdb, o.Clock, audit, nil)
+	reviewSource := service.NewReviews(gdb, o.Clock, audit, campaignService).ResultSource()
+	hearings := service.NewHearings(gdb, o.Clock, audit, reviewSource)
+	results := service.NewResults(gdb, o.Clock, audit, reviewSource, a.Reminders, hearings)
+	calls.AddExport("results", results.Export)
 	imports := service.NewCaseImports(gdb, o.Clock, audit, vault, caseimport.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows})
 
 	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
@@ -153,6 +156,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Alerts:        api.NewAlertHandler(alerts),
 		Notifications: api.NewNotificationHandler(a.Reminders),
 		Hearings:      api.NewHearingHandler(hearings),
+		Results:       api.NewResultHandler(results),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {
