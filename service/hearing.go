@@ -388,11 +388,11 @@ func hearingResponse(db *gorm.DB, h *model.Hearing, forHandler bool) (*model.Hea
 	if h.CaseID != nil {
 		id := model.ID(*h.CaseID)
 		r.CaseID = &id
-		var closed []*string
-		if err := db.Model(&model.Case{}).Where("id = ?", *h.CaseID).Pluck("closed_on", &closed).Error; err != nil {
+		var k model.Case
+		if err := db.Select("id", "closed_on").Take(&k, *h.CaseID).Error; err != nil {
 			return nil, err
 		}
-		open := len(closed) == 1 && closed[0] == nil
+		open := k.ClosedOn == nil
 		r.CaseOpen = &open
 	}
 	if h.CombinedScore != nil {

@@ -133,14 +133,11 @@ func handlerUser(tx *gorm.DB, handlerID *uint64) (uint64, error) {
 	if handlerID == nil {
 		return 0, nil
 	}
-	var ids []*uint64
-	if err := tx.Model(&model.Handler{}).Where("id = ?", *handlerID).Pluck("user_id", &ids).Error; err != nil {
+	var h model.Handler
+	if err := tx.Where("id = ?", *handlerID).Limit(1).Find(&h).Error; err != nil || h.UserID == nil {
 		return 0, err
 	}
-	if len(ids) == 1 && ids[0] != nil {
-		return *ids[0], nil
-	}
-	return 0, nil
+	return *h.UserID, nil
 }
 
 // weigh applies the campaign's weighting of the handler's hearings and organs' opinions to a
