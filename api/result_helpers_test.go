@@ -26,7 +26,12 @@ type resultWorld struct {
 
 func newResultWorld(t *testing.T, b testenv.Backend) *resultWorld {
 	t.Helper()
-	cw := newCallWorld(t, b)
+	return resultWorldOn(t, newCallWorld(t, b))
+}
+
+// resultWorldOn adds the rubrics and the reviewers to a call world.
+func resultWorldOn(t *testing.T, cw *callWorld) *resultWorld {
+	t.Helper()
 	if err := service.NewReviews(cw.e.App.DB, cw.e.Clock, nil, nil).EnsureDefaultRubrics(context.Background()); err != nil {
 		t.Fatal(err)
 	}
