@@ -38,6 +38,7 @@ type Handlers struct {
 	Notifications *api.NotificationHandler
 	Hearings      *api.HearingHandler
 	Results       *api.ResultHandler
+	Reviews       *api.ReviewHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -122,6 +123,7 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	campaignManagers.GET("/campaigns/:id/export", h.Calls.Export)
 	in.GET("/campaigns/:id/cases/:case_id/form", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Form)
 	campaignManagers.POST("/alerts/:id/assign", h.Alerts.Assign)
+	reviewRoutes(in, campaignManagers, h.Reviews)
 	in.POST("/alerts/:id/conclude", requireRole(model.RoleStaff, model.RoleManager), h.Alerts.Conclude)
 
 	// Hearing observations: managers and staff record and score them; organs' opinions and

@@ -24,8 +24,8 @@ type Calls struct {
 	alerts    *Alerts
 	// flagSources are other features' plausibility checks (the visits' inconsistency rate).
 	flagSources []FlagSource
-	// exports are other features' export kinds (results), by kind.
-	exports map[string]Exporter
+	// exports are other features' export kinds (AddExport).
+	exports map[string]ExportFunc
 }
 
 // NewCalls builds the call service.

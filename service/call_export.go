@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -38,17 +39,6 @@ var (
 // ExportKinds are the export kinds that exist so far.
 var ExportKinds = []string{"calls"}
 
-// Exporter builds another feature's .xlsx export of a campaign: file name and bytes.
-type Exporter func(ctx context.Context, by model.Actor, campaignID model.ID) (string, []byte, error)
-
-// AddExport registers an export kind served by another feature.
-func (s *Calls) AddExport(kind string, fn Exporter) {
-	if s.exports == nil {
-		s.exports = map[string]Exporter{}
-	}
-	s.exports[kind] = fn
-}
-
 // Export builds a manager's .xlsx download of a campaign and returns its file name and bytes.
 // kind "calls" is the registration forms, one row per case in the follow-up scope: the
 // attachment's columns with the recipient's name but never a phone or ID number. Audited.
@@ -56,11 +46,11 @@ func (s *Calls) Export(ctx context.Context, by model.Actor, campaignID model.ID,
 	if !by.Is(model.RoleManager) {
 		return "", nil, model.ErrRoleForbidden
 	}
-	if ex, ok := s.exports[kind]; ok {
-		return ex(ctx, by, campaignID)
+	if f := s.exports[kind]; f != nil {
+		return f(ctx, by, campaignID)
 	}
 	if kind != "calls" {
-		return "", nil, model.InvalidField("kind", "目前只能导出 calls（电话回访登记表）")
+		return "", nil, model.InvalidField("kind", "可导出："+strings.Join(s.exportKinds(), "、"))
 	}
 	db := s.db.WithContext(ctx)
 	camp, err := visibleCampaign(db, by, uint64(campaignID))

@@ -119,13 +119,19 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	alerts := service.NewAlerts(gdb, o.Clock, audit)
 	calls := service.NewCalls(gdb, o.Clock, audit, campaignService, alerts)
 	cases.AddHistory(calls)
+	reviews := service.NewReviews(gdb, o.Clock, audit, campaignService)
+	if err := reviews.EnsureDefaultRubrics(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("default rubrics: %w", err)
+	}
+	calls.AddExport("reviews", reviews.ExportReviews)
 	var sender service.SubscribeSender
 	if wx != nil {
 		sender = wx
 	}
 	a.Reminders = service.NewReminders(gdb, o.Clock, sender, service.ReminderConfig{
 		ReminderTemplate: cfg.WechatTemplateReminder, SummaryTemplate: cfg.WechatTemplateSummary}, log)
-	reviewSource := service.NewReviews(gdb, o.Clock, audit, campaignService).ResultSource()
+	reviewSource := reviews.ResultSource()
 	hearings := service.NewHearings(gdb, o.Clock, audit, reviewSource)
 	results := service.NewResults(gdb, o.Clock, audit, reviewSource, a.Reminders, hearings)
 	calls.AddExport("results", results.Export)
@@ -157,6 +163,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Notifications: api.NewNotificationHandler(a.Reminders),
 		Hearings:      api.NewHearingHandler(hearings),
 		Results:       api.NewResultHandler(results),
+		Reviews:       api.NewReviewHandler(reviews),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {
