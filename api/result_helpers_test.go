@@ -117,6 +117,7 @@ type resultItem struct {
 	Veto        bool   `json:"veto"`
 	Version     int    `json:"version"`
 	Deductions  []map[string]any
+	Reasons     []string `json:"reasons"`
 	Consequence *struct {
 		Grade          string   `json:"grade"`
 		Reward         bool     `json:"reward"`

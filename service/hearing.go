@@ -398,7 +398,11 @@ func hearingResponse(db *gorm.DB, h *model.Hearing, forHandler bool) (*model.Hea
 	if h.CombinedScore != nil {
 		c := review.Tenths(*h.CombinedScore)
 		r.CombinedScore = &c
-		r.CombinedGrade = string(review.DefaultBands().Grade(c))
+		var camp model.Campaign
+		if err := db.Take(&camp, h.CampaignID).Error; err != nil {
+			return nil, err
+		}
+		r.CombinedGrade = string(campaignBands(&camp).Grade(c))
 	}
 	var obs []model.HearingObserver
 	if err := db.Where("hearing_id = ?", h.ID).Order("id").Find(&obs).Error; err != nil {
