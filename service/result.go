@@ -66,6 +66,10 @@ func (s *Results) Publish(ctx context.Context, by model.Actor, campaignID model.
 	handlers := map[uint64]int{} // handler user → results published now
 	var deadline string
 	err = db.Transaction(func(tx *gorm.DB) error {
+		// One publication at a time per campaign: a concurrent one waits, then finds the files published.
+		if err := lockCampaign(tx, camp.ID, &model.Campaign{}); err != nil {
+			return err
+		}
 		st, _, err := resultSettings(tx, camp.ID)
 		if err != nil {
 			return err
