@@ -10,7 +10,7 @@ import (
 
 // Files godoc
 // @Summary      Sampled case files (卷宗上报)
-// @Description  A manager sees every sampled file, a handler those of their own firm or office: status sampled → handed_in → received, the deadline `due_on` and `overdue`, and once decided the final score and grade. `status` filters.
+// @Description  A manager sees every sampled file, a handler or staff member those of their own firm or office: status sampled → handed_in → received, the deadline `due_on` and `overdue`, and once decided the final score and grade. `status` filters.
 // @Tags         reviews
 // @Produce      json
 // @Security     Bearer
@@ -57,7 +57,7 @@ func (h *ReviewHandler) Overdue(c *gin.Context) {
 
 // HandIn godoc
 // @Summary      Hand a sampled file in
-// @Description  The case's handler, a handler of the same firm or office, or a manager marks the file as handed in (卷宗已上报). Again → 200, unchanged; already received → 409. Others' files → 404. Audited.
+// @Description  The case's handler, a handler or staff member of the same firm or office, or a manager marks the file as handed in (卷宗已上报). Again → 200, unchanged; already received → 409. Others' files → 404. Audited.
 // @Tags         reviews
 // @Produce      json
 // @Security     Bearer
@@ -108,7 +108,7 @@ func (h *ReviewHandler) moveFile(c *gin.Context, receive bool) {
 
 // DeclareConflict godoc
 // @Summary      Declare a conflict (回避申报)
-// @Description  A reviewer declares they must not review a case (`case_id`) or any case of a handler (`handler_id`) in this campaign, with a reason; later assignments respect it. Audited.
+// @Description  A reviewer declares they must not review a case (`case_id`) or any case of a handler (`handler_id`) in this campaign, with a reason; later assignments respect it, and the declarant's draft sheets it covers are withdrawn (the files go back to be assigned). Audited.
 // @Tags         reviews
 // @Accept       json
 // @Produce      json

@@ -63,6 +63,28 @@ var routes = map[string]route{
 	"GET /api/v1/campaigns/:id/notifications":                      {path: campaignPath("/notifications"), want: only(200, "manager")},
 	"GET /api/v1/campaigns/:id/follow-ups":                         {path: campaignPath("/follow-ups?phase=calls"), want: only(404, "staff", "other_org").but("staff", 200)},
 	"POST /api/v1/campaigns/:id/cases/:case_id/calls":              {path: callPath, body: newCall, want: only(201, "staff", "manager").but("other_org", 404)},
+	"GET /api/v1/campaigns/:id/alerts":                             {path: campaignPath("/alerts"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/flags":                              {path: campaignPath("/flags"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/export":                             {path: campaignPath("/export?kind=calls"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/cases/:case_id/form":                {path: formPath, want: only(404, "staff", "manager", "other_org").but("manager", 200).but("staff", 200)},
+	"PATCH /api/v1/calls/:id":                                      {path: fixed("/api/v1/calls/999999"), body: static(`{"version":1,"note":"表格"}`), want: only(404, "staff", "manager", "other_org")},
+	"POST /api/v1/alerts/:id/assign":                               {path: fixed("/api/v1/alerts/999999/assign"), body: static(`{"investigator_id":"1"}`), want: only(404, "manager")},
+	"POST /api/v1/alerts/:id/conclude":                             {path: fixed("/api/v1/alerts/999999/conclude"), body: static(`{"findings":"表格","conclusion":"referred","action":"表格"}`), want: only(404, "staff", "manager", "other_org")},
+	"GET /api/v1/rubrics":                                          {want: only(200, "manager")},
+	"POST /api/v1/rubrics":                                         {body: newRubric, want: only(201, "manager")},
+	"GET /api/v1/campaigns/:id/review-settings":                    {path: campaignPath("/review-settings"), want: only(200, "manager")},
+	"PUT /api/v1/campaigns/:id/review-settings":                    {path: campaignPath("/review-settings"), body: static(`{"hand_in_days":12}`), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/reviews/sample":                    {path: campaignPath("/reviews/sample"), body: static(`{"all":true}`), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/reviews/assign":                    {path: campaignPath("/reviews/assign"), body: assignReviewers, want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/reviews":                            {path: campaignPath("/reviews"), want: only(200, "manager", "reviewer", "other_org")},
+	"POST /api/v1/campaigns/:id/reviews/conflicts":                 {path: campaignPath("/reviews/conflicts"), body: declareConflict, want: only(201, "reviewer", "other_org")},
+	"GET /api/v1/campaigns/:id/reviews/conflicts":                  {path: campaignPath("/reviews/conflicts"), want: only(200, "manager", "reviewer", "other_org")},
+	"GET /api/v1/campaigns/:id/files":                              {path: campaignPath("/files"), want: only(200, "manager", "handler", "staff", "other_org")},
+	"GET /api/v1/campaigns/:id/files/overdue":                      {path: campaignPath("/files/overdue"), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/files/:case_id/hand-in":            {path: campaignPath("/files/999999/hand-in"), want: only(404, "manager", "handler", "staff", "other_org")},
+	"POST /api/v1/campaigns/:id/files/:case_id/receive":            {path: campaignPath("/files/999999/receive"), want: only(404, "manager")},
+	"GET /api/v1/reviews/:id":                                      {path: fixed("/api/v1/reviews/999999"), want: only(404, "manager", "reviewer", "other_org")},
+	"PUT /api/v1/reviews/:id":                                      {path: fixed("/api/v1/reviews/999999"), body: static(`{"version":1}`), want: only(404, "reviewer", "other_org")},
 	"GET /api/v1/campaigns/:id/hearings":                           {path: campaignPath("/hearings"), want: only(200, "manager", "staff").but("other_org", 404)},
 	"POST /api/v1/campaigns/:id/hearings":                          {path: campaignPath("/hearings"), body: newHearing, want: only(201, "manager", "staff").but("other_org", 404)},
 	"GET /api/v1/campaigns/:id/hearings/:hid":                      {path: campaignPath("/hearings/999999"), want: only(404, "manager", "staff", "other_org")},
@@ -81,13 +103,6 @@ var routes = map[string]route{
 	"POST /api/v1/rectifications/:id/interview":                    {path: fixed("/api/v1/rectifications/999999/interview"), body: static(`{"date":"2024-05-20","note":"表格"}`), want: only(404, "manager")},
 	"POST /api/v1/rectifications/:id/submission":                   {path: fixed("/api/v1/rectifications/999999/submission"), body: static(`{"text":"表格"}`), want: only(404, "handler", "other_org")},
 	"POST /api/v1/rectifications/:id/close":                        {path: fixed("/api/v1/rectifications/999999/close"), body: static(`{"text":"表格"}`), want: only(404, "manager")},
-	"GET /api/v1/campaigns/:id/alerts":                             {path: campaignPath("/alerts"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/flags":                              {path: campaignPath("/flags"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/export":                             {path: campaignPath("/export?kind=calls"), want: only(200, "manager")},
-	"GET /api/v1/campaigns/:id/cases/:case_id/form":                {path: formPath, want: only(404, "staff", "manager", "other_org").but("manager", 200).but("staff", 200)},
-	"PATCH /api/v1/calls/:id":                                      {path: fixed("/api/v1/calls/999999"), body: static(`{"version":1,"note":"表格"}`), want: only(404, "staff", "manager", "other_org")},
-	"POST /api/v1/alerts/:id/assign":                               {path: fixed("/api/v1/alerts/999999/assign"), body: static(`{"investigator_id":"1"}`), want: only(404, "manager")},
-	"POST /api/v1/alerts/:id/conclude":                             {path: fixed("/api/v1/alerts/999999/conclude"), body: static(`{"findings":"表格","conclusion":"referred","action":"表格"}`), want: only(404, "staff", "manager", "other_org")},
 }
 
 // route is one line of the table.
@@ -156,6 +171,22 @@ func exclude(f *fixture, _ string) any {
 
 func assignStaff(f *fixture, _ string) any {
 	return map[string]any{"phase": "calls", "staff_ids": []string{f.w.Users["staff"]}}
+}
+
+func assignReviewers(f *fixture, _ string) any {
+	return map[string]any{"reviewer_ids": []string{f.w.Users["reviewer"]}}
+}
+
+func declareConflict(f *fixture, caller string) any {
+	return map[string]any{"case_id": f.kase, "reason": "表格回避 " + caller}
+}
+
+// newRubric is a valid one-item rubric of its own key.
+func newRubric(_ *fixture, caller string) any {
+	return map[string]any{"id": "table-" + caller, "title": "表格评查表", "applies_to": []string{"civil"},
+		"sections": []any{map[string]any{"code": "A", "title": "全部", "max": 100}},
+		"items":    []any{map[string]any{"code": "A1", "section": "A", "label": "办案质量", "max": 100, "na_allowed": false, "deductions": []any{}}},
+		"vetoes":   []any{}}
 }
 
 func casePath(suffix string) func(*fixture) string {

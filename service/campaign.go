@@ -139,6 +139,7 @@ func visibleCampaign(tx *gorm.DB, by model.Actor, id uint64) (*model.Campaign, e
 	for _, q := range []*gorm.DB{
 		tx.Model(&model.CaseAssignment{}).Where("campaign_id = ? AND user_id = ?", id, by.UserID),
 		tx.Model(&model.AssignmentEvent{}).Where("campaign_id = ? AND from_user_id = ?", id, by.UserID),
+		tx.Model(&model.ReviewSheet{}).Where("campaign_id = ? AND reviewer_id = ?", id, by.UserID),
 	} {
 		found, err := exists(q)
 		if err != nil {

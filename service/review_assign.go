@@ -504,7 +504,10 @@ func (s *Reviews) DeclareConflict(ctx context.Context, by model.Actor, campaignI
 			return err
 		}
 		out = conflictResponse(&row)
-		return s.audit.Record(tx, by, Entry{Action: "review.conflict", ObjectType: "reviewer_conflict", ObjectID: row.ID, After: row, Reason: row.Reason})
+		if err := s.audit.Record(tx, by, Entry{Action: "review.conflict", ObjectType: "reviewer_conflict", ObjectID: row.ID, After: row, Reason: row.Reason}); err != nil {
+			return err
+		}
+		return s.withdraw(tx, by, &row)
 	})
 	return out, err
 }
@@ -537,4 +540,39 @@ func (s *Reviews) Conflicts(ctx context.Context, by model.Actor, campaignID mode
 		out = append(out, *conflictResponse(&rows[i]))
 	}
 	return out, nil
+}
+
+// withdraw removes the declarant's draft sheets a new conflict covers, so the files go back to
+// be assigned to someone else; a submitted sheet stays (the manager decides). A withdrawn third
+// sheet leaves its file waiting for a manual third assignment.
+func (s *Reviews) withdraw(tx *gorm.DB, by model.Actor, x *model.ReviewerConflict) error {
+	q := tx.Where("campaign_id = ? AND reviewer_id = ? AND status = ?", x.CampaignID, x.ReviewerID, model.SheetDraft)
+	if x.CaseID != nil {
+		q = q.Where("case_id = ?", *x.CaseID)
+	} else {
+		q = q.Where("case_id IN (?)", tx.Model(&model.Case{}).Select("id").Where("handler_id = ?", *x.HandlerID))
+	}
+	var sheets []model.ReviewSheet
+	if err := q.Find(&sheets).Error; err != nil {
+		return err
+	}
+	for _, sh := range sheets {
+		if err := tx.Where("sheet_id = ?", sh.ID).Delete(&model.ReviewItem{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Delete(&model.ReviewSheet{}, sh.ID).Error; err != nil {
+			return err
+		}
+		if sh.Third {
+			if err := tx.Model(&model.ReviewFile{}).Where("campaign_id = ? AND case_id = ?", sh.CampaignID, sh.CaseID).
+				Update("third_status", "").Error; err != nil {
+				return err
+			}
+		}
+		if err := s.audit.Record(tx, by, Entry{Action: "review.withdraw", ObjectType: "review_sheet", ObjectID: sh.ID, Before: sh,
+			Reason: "回避申报"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

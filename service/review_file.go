@@ -50,16 +50,16 @@ func fileQuery(tx *gorm.DB, campaignID uint64) *gorm.DB {
 }
 
 // mayHandIn reports whether by may hand in the file of cs: a manager, the case's handler, or a
-// handler of the same firm or office.
+// handler or staff member of the same firm or office.
 func mayHandIn(tx *gorm.DB, by model.Actor, cs *fileRow) (bool, error) {
 	if by.Is(model.RoleManager) {
 		return true, nil
 	}
+	if cs.HandlerOrgID != nil && *cs.HandlerOrgID == by.OrgID && (by.Is(model.RoleHandler) || by.Is(model.RoleStaff)) {
+		return true, nil
+	}
 	if !by.Is(model.RoleHandler) {
 		return false, nil
-	}
-	if cs.HandlerOrgID != nil && *cs.HandlerOrgID == by.OrgID {
-		return true, nil
 	}
 	if cs.HandlerID == nil {
 		return false, nil
@@ -182,10 +182,10 @@ func fileResponseOf(f *fileRow, due, today string, orgs map[uint64]*model.Org) m
 	return r
 }
 
-// Files lists a campaign's sampled files: a manager all of them, a handler those of their own
-// firm or office. status filters.
+// Files lists a campaign's sampled files: a manager all of them, a handler or staff member those
+// of their own firm or office. status filters.
 func (s *Reviews) Files(ctx context.Context, by model.Actor, campaignID model.ID, status string) ([]model.FileResponse, error) {
-	if !by.Is(model.RoleManager) && !by.Is(model.RoleHandler) {
+	if !by.Is(model.RoleManager) && !by.Is(model.RoleHandler) && !by.Is(model.RoleStaff) {
 		return nil, model.ErrRoleForbidden
 	}
 	db := s.db.WithContext(ctx)
