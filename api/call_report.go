@@ -64,7 +64,7 @@ func (h *CallHandler) Flags(c *gin.Context) {
 // @Produce      application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Security     Bearer
 // @Param        id    path      string  true  "campaign id"
-// @Param        kind  query     string  true  "calls or results"
+// @Param        kind  query     string  true  "calls, reviews or results"
 // @Success      200   {file}    file
 // @Failure      404   {object}  model.Error
 // @Failure      422   {object}  model.Error
