@@ -7,8 +7,10 @@
 package review
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 )
 
@@ -33,10 +35,11 @@ func (t Tenths) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads a JSON number of points with at most one decimal, e.g. 3, 2.5 or -1.
+// Anything else is a *json.UnmarshalTypeError, so the decoder names the field it was found in.
 func (t *Tenths) UnmarshalJSON(b []byte) error {
 	v, err := ParseTenths(string(b))
 	if err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: string(b) + "（" + errTenths.Error() + "）", Type: reflect.TypeFor[Tenths]()}
 	}
 	*t = v
 	return nil
