@@ -72,7 +72,7 @@ func TestResultObjectionAndHandlerPage(t *testing.T) {
 		// Replacing the deputy's sheet: 90.0 → combined (98.0 + 95.0 + 90.0) ÷ 3 = 94.33 → 94.3.
 		deputy := obs[2].(map[string]any)["id"].(string)
 		sheetPath := rw.path("/hearings/" + h["id"].(string) + "/observers/" + deputy + "/sheet")
-		rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 2.55}}}, http.StatusBadRequest)
+		rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 2.55}}}, http.StatusUnprocessableEntity) // points to 0.1 only
 		rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 8}}}, http.StatusUnprocessableEntity) // no reason
 		h = rw.do(t, http.MethodPut, sheetPath, "manager", sheet("D1", 8), http.StatusOK).Map(t)
 		h = rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 8, "reason": "沟通不足"}, {"item": "D1", "deduction": 2, "reason": "应变不足"}}}, http.StatusOK).Map(t)
