@@ -73,7 +73,7 @@ func TestResultObjectionAndHandlerPage(t *testing.T) {
 		deputy := obs[2].(map[string]any)["id"].(string)
 		sheetPath := rw.path("/hearings/" + h["id"].(string) + "/observers/" + deputy + "/sheet")
 		rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 2.55}}}, http.StatusUnprocessableEntity) // points to 0.1 only
-		rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 8}}}, http.StatusUnprocessableEntity) // no reason
+		rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 8}}}, http.StatusUnprocessableEntity)    // no reason
 		h = rw.do(t, http.MethodPut, sheetPath, "manager", sheet("D1", 8), http.StatusOK).Map(t)
 		h = rw.do(t, http.MethodPut, sheetPath, "manager", map[string]any{"entries": []map[string]any{{"item": "C2", "deduction": 8, "reason": "沟通不足"}, {"item": "D1", "deduction": 2, "reason": "应变不足"}}}, http.StatusOK).Map(t)
 		if h["combined_score"] != 94.3 {
