@@ -61,12 +61,12 @@ func (h *CallHandler) Flags(c *gin.Context) {
 
 // Export godoc
 // @Summary      Export a campaign as .xlsx
-// @Description  `kind=calls`: the registration forms (电话回访登记表), one row per case in the follow-up scope — 案号, 案由, 受援人 (full name; never phone or ID number), 案件承办人, 结案时间, 回访日期, the four questions (是/否/不确定, 满意/不满意/不确定, the notes), who answered, outcome, attempts, status and caller. `kind=visits`: the field visits (走访记录), one row per visit in visit time order — the case, visit and upload times, visitor and participants, location as recorded (with its coordinate system), the four answers, the verification against the phone with what differs, the visitor's own conclusion, suggestions, note, late and flags. Other kinds (reviews, results) are 422 naming `kind` for now. The file name is Chinese, sent with RFC 5987 `filename*`. Audited.
+// @Description  `kind=calls`: the registration forms (电话回访登记表), one row per case in the follow-up scope — 案号, 案由, 受援人 (full name; never phone or ID number), 案件承办人, 结案时间, 回访日期, the four questions (是/否/不确定, 满意/不满意/不确定, the notes), who answered, outcome, attempts, status and caller. `kind=visits`: the field visits (走访记录), one row per visit in visit time order — the case, visit and upload times, visitor and participants, location as recorded (with its coordinate system), the four answers, the verification against the phone with what differs, the visitor's own conclusion, suggestions, note, late and flags. `kind=reviews`: one row per scoresheet with its deductions and the file's final result. `kind=results`: the file results for finance, one row per published result — score, grade, status, subsidy, reduction, payable, reward, rectification, withheld, referral — each figure with its reasons beside it (deductions, weighting, consequence). Any other kind is 422 naming `kind`. The file name is Chinese, sent with RFC 5987 `filename*`. Audited.
 // @Tags         exports
 // @Produce      application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Security     Bearer
 // @Param        id    path      string  true  "campaign id"
-// @Param        kind  query     string  true  "calls or visits"
+// @Param        kind  query     string  true  "calls, visits, reviews or results"
 // @Success      200   {file}    file
 // @Failure      404   {object}  model.Error
 // @Failure      422   {object}  model.Error

@@ -36,6 +36,8 @@ type Handlers struct {
 	Calls         *api.CallHandler
 	Alerts        *api.AlertHandler
 	Notifications *api.NotificationHandler
+	Hearings      *api.HearingHandler
+	Results       *api.ResultHandler
 	Visits        *api.VisitHandler
 	Surveys       *api.SurveyHandler
 	Reviews       *api.ReviewHandler
@@ -126,11 +128,34 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	reviewRoutes(in, campaignManagers, h.Reviews)
 	in.POST("/alerts/:id/conclude", requireRole(model.RoleStaff, model.RoleManager), h.Alerts.Conclude)
 
+	// Hearing observations: managers and staff record and score them; organs' opinions and
+	// results belong to managers, except a handler's own results (the service scopes them).
+	hearingWriters := in.Group("", requireRole(model.RoleManager, model.RoleStaff))
+	hearingWriters.GET("/campaigns/:id/hearings", h.Hearings.List)
+	hearingWriters.POST("/campaigns/:id/hearings", h.Hearings.Create)
+	hearingWriters.GET("/campaigns/:id/hearings/:hid", h.Hearings.Get)
+	hearingWriters.POST("/campaigns/:id/hearings/:hid/observers", h.Hearings.AddObserver)
+	hearingWriters.PUT("/campaigns/:id/hearings/:hid/observers/:oid/sheet", h.Hearings.PutSheet)
+	campaignManagers.GET("/campaigns/:id/opinions", h.Hearings.ListOpinions)
+	campaignManagers.POST("/campaigns/:id/opinions", h.Hearings.RecordOpinion)
+	campaignManagers.GET("/campaigns/:id/result-settings", h.Results.Settings)
+	campaignManagers.PUT("/campaigns/:id/result-settings", h.Results.PutSettings)
+	campaignManagers.POST("/campaigns/:id/results/publish", h.Results.Publish)
+	in.GET("/campaigns/:id/results", requireRole(model.RoleManager, model.RoleHandler), h.Results.List)
+	in.POST("/campaigns/:id/results/:case_id/objection", requireRole(model.RoleHandler), h.Results.Object)
+	campaignManagers.POST("/campaigns/:id/results/:case_id/decision", h.Results.Decide)
+	campaignManagers.POST("/campaigns/:id/results/:case_id/confirm", h.Results.Confirm)
+	campaignManagers.GET("/campaigns/:id/agreement", h.Results.Agreement)
+	campaignManagers.POST("/rectifications/:id/interview", h.Results.Interview)
+	in.POST("/rectifications/:id/submission", requireRole(model.RoleHandler), h.Results.Submit)
+	campaignManagers.POST("/rectifications/:id/close", h.Results.Close)
+
 	// Visits: the assigned visitor or a manager records; the visitor, staff who went along and
 	// managers read (the service tells a visit that is not theirs).
 	in.POST("/campaigns/:id/cases/:case_id/visits", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Record)
 	in.GET("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Get)
 	in.DELETE("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Delete)
+
 	// The recipients' survey: links for the staff on the case or a manager (the service tells a
 	// case that is not theirs); the token routes and the page are anonymous, guarded by the
 	// token, rate limits and the identity check; the code image by its signed URL.

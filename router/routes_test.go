@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,6 +98,26 @@ var routes = map[string]route{
 	"POST /api/v1/campaigns/:id/files/:case_id/receive":            {path: campaignPath("/files/999999/receive"), want: only(404, "manager")},
 	"GET /api/v1/reviews/:id":                                      {path: fixed("/api/v1/reviews/999999"), want: only(404, "manager", "reviewer", "other_org")},
 	"PUT /api/v1/reviews/:id":                                      {path: fixed("/api/v1/reviews/999999"), body: static(`{"version":1}`), want: only(404, "reviewer", "other_org")},
+
+	// Hearing observations, organs' opinions, results and their consequences.
+	"GET /api/v1/campaigns/:id/hearings":                           {path: campaignPath("/hearings"), want: only(200, "manager", "staff").but("other_org", 404)},
+	"POST /api/v1/campaigns/:id/hearings":                          {path: campaignPath("/hearings"), body: newHearing, want: only(201, "manager", "staff").but("other_org", 404)},
+	"GET /api/v1/campaigns/:id/hearings/:hid":                      {path: campaignPath("/hearings/999999"), want: only(404, "manager", "staff", "other_org")},
+	"POST /api/v1/campaigns/:id/hearings/:hid/observers":           {path: campaignPath("/hearings/999999/observers"), body: static(`{"kind":"deputy","name":"表格代表"}`), want: only(404, "manager", "staff", "other_org")},
+	"PUT /api/v1/campaigns/:id/hearings/:hid/observers/:oid/sheet": {path: campaignPath("/hearings/999999/observers/1/sheet"), body: static(`{"entries":[]}`), want: only(404, "manager", "staff", "other_org")},
+	"GET /api/v1/campaigns/:id/opinions":                           {path: campaignPath("/opinions"), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/opinions":                          {path: campaignPath("/opinions"), body: newOpinion, want: only(201, "manager")},
+	"GET /api/v1/campaigns/:id/result-settings":                    {path: campaignPath("/result-settings"), want: only(200, "manager")},
+	"PUT /api/v1/campaigns/:id/result-settings":                    {path: campaignPath("/result-settings"), body: static(`{"objection_days":7,"version":0}`), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/results/publish":                   {path: campaignPath("/results/publish"), want: only(200, "manager")},
+	"GET /api/v1/campaigns/:id/results":                            {path: campaignPath("/results"), want: only(200, "manager", "handler", "other_org")},
+	"POST /api/v1/campaigns/:id/results/:case_id/objection":        {path: campaignPath("/results/999999/objection"), body: static(`{"reason":"表格异议"}`), want: only(404, "handler", "other_org")},
+	"POST /api/v1/campaigns/:id/results/:case_id/decision":         {path: campaignPath("/results/999999/decision"), body: static(`{"outcome":"upheld","reason":"表格"}`), want: only(404, "manager")},
+	"POST /api/v1/campaigns/:id/results/:case_id/confirm":          {path: campaignPath("/results/999999/confirm"), body: static(`{"version":1}`), want: only(404, "manager")},
+	"GET /api/v1/campaigns/:id/agreement":                          {path: campaignPath("/agreement"), want: only(200, "manager")},
+	"POST /api/v1/rectifications/:id/interview":                    {path: fixed("/api/v1/rectifications/999999/interview"), body: static(`{"date":"2024-05-20","note":"表格"}`), want: only(404, "manager")},
+	"POST /api/v1/rectifications/:id/submission":                   {path: fixed("/api/v1/rectifications/999999/submission"), body: static(`{"text":"表格"}`), want: only(404, "handler", "other_org")},
+	"POST /api/v1/rectifications/:id/close":                        {path: fixed("/api/v1/rectifications/999999/close"), body: static(`{"text":"表格"}`), want: only(404, "manager")},
 }
 
 // route is one line of the table.
@@ -115,6 +136,7 @@ type fixture struct {
 	// campaign is the notice's campaign, id 1: the one kase is assigned in.
 	campaign string
 	survey   string // a survey token of kase
+	handler  string // the case's handler (handlers table)
 }
 
 func newFixture(e *testenv.Env, w *testenv.World) *fixture {
@@ -123,8 +145,12 @@ func newFixture(e *testenv.Env, w *testenv.World) *fixture {
 		"recipient": map[string]any{"phone": nil}})
 	e.Assign(kase, w.Users["staff"])
 	campaign := testenv.Expect(e.T, e.Do(http.MethodPost, "/api/v1/campaigns", w.Tokens["manager"], map[string]any{"template": "zhashui-2024-53"}), http.StatusCreated)
+	var handler uint64
+	if err := e.App.DB.Table("cases").Where("id = ?", kase).Select("handler_id").Scan(&handler).Error; err != nil {
+		e.T.Fatal(err)
+	}
 	f := &fixture{w: w, org: org, user: e.CreateUser(w.Admin, "table_target", org, "handler"), kase: kase,
-		campaign: campaign.Map(e.T)["id"].(string)}
+		campaign: campaign.Map(e.T)["id"].(string), handler: strconv.FormatUint(handler, 10)}
 	link := testenv.Expect(e.T, e.Do(http.MethodPost, surveyLinkPath("")(f), w.Tokens["manager"], nil), http.StatusCreated)
 	f.survey = link.Map(e.T)["token"].(string)
 	return f
@@ -138,6 +164,17 @@ func surveyLinkPath(suffix string) func(*fixture) string {
 
 func surveyPath(suffix string) func(*fixture) string {
 	return func(f *fixture) string { return "/api/v1/survey/" + f.survey + suffix }
+}
+
+func visitPath(f *fixture) string {
+	return "/api/v1/campaigns/" + f.campaign + "/cases/" + f.kase + "/visits"
+}
+
+// newVisit is a complete visit with a client_id of its own per caller.
+func newVisit(_ *fixture, caller string) any {
+	return map[string]any{"client_id": fmt.Sprintf("00000000-0000-4000-9000-%012d", slices.Index(testenv.Callers, caller)),
+		"visited_at": "2024-06-17T09:00:00+08:00", "answers": map[string]any{"charged_fee": "no", "negligent": "no",
+			"satisfied": "satisfied", "suggestion": "无", "answered_by": "recipient"}}
 }
 
 func campaignPath(suffix string) func(*fixture) string {
@@ -158,15 +195,14 @@ func newCall(_ *fixture, caller string) any {
 		"called_at": "2024-05-24T09:00:00+08:00", "outcome": "no_answer"}
 }
 
-func visitPath(f *fixture) string {
-	return "/api/v1/campaigns/" + f.campaign + "/cases/" + f.kase + "/visits"
+// newHearing observes the fixture's case with the staff account as the one observer.
+func newHearing(f *fixture, _ string) any {
+	return map[string]any{"case_id": f.kase, "court": "柞水县人民法院", "heard_at": "2024-05-20T09:30:00+08:00",
+		"observers": []map[string]any{{"kind": "staff", "user_id": f.w.Users["staff"]}}}
 }
 
-// newVisit is a complete visit with a client_id of its own per caller.
-func newVisit(_ *fixture, caller string) any {
-	return map[string]any{"client_id": fmt.Sprintf("00000000-0000-4000-9000-%012d", slices.Index(testenv.Callers, caller)),
-		"visited_at": "2024-06-17T09:00:00+08:00", "answers": map[string]any{"charged_fee": "no", "negligent": "no",
-			"satisfied": "satisfied", "suggestion": "无", "answered_by": "recipient"}}
+func newOpinion(f *fixture, _ string) any {
+	return map[string]any{"handler_id": f.handler, "org_id": f.w.Court, "date": "2024-05-20", "rating": "good", "text": "表格意见"}
 }
 
 func exclude(f *fixture, _ string) any {

@@ -143,6 +143,10 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	cases.AddHistory(surveys)
 	calls.AddFlagSource(surveys)
 	alerts.AfterConclude(surveys.AlertConcluded)
+	reviewSource := reviews.ResultSource()
+	hearings := service.NewHearings(gdb, o.Clock, audit, reviewSource)
+	results := service.NewResults(gdb, o.Clock, audit, reviewSource, a.Reminders, hearings)
+	calls.AddExport("results", results.Export)
 	imports := service.NewCaseImports(gdb, o.Clock, audit, vault, caseimport.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows})
 
 	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
@@ -171,6 +175,8 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Notifications: api.NewNotificationHandler(a.Reminders),
 		Visits:        api.NewVisitHandler(visits),
 		Surveys:       api.NewSurveyHandler(surveys),
+		Hearings:      api.NewHearingHandler(hearings),
+		Results:       api.NewResultHandler(results),
 		Reviews:       api.NewReviewHandler(reviews),
 	})
 	if cfg.ReminderTime != "" {
