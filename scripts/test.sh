@@ -7,6 +7,7 @@
 #   FAYUAN_TEST_NO_REDIS=1 scripts/test.sh   # skip the Redis tests
 #   scripts/test.sh -run TestLogin -v        # extra go test flags
 #
+# The S3 storage tests start MinIO themselves: minio on PATH, $(go env GOPATH)/bin/minio or $FAYUAN_TEST_MINIO.
 # Other servers: FAYUAN_TEST_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/), FAYUAN_TEST_REDIS_ADDR.
 # .ci/run installs and starts MariaDB and Redis when they are missing, then calls this script.
 set -euo pipefail
@@ -22,6 +23,9 @@ if [[ ",$FAYUAN_TEST_DBS," == *,mysql,* && -z "${FAYUAN_TEST_MYSQL_DSN:-}" ]] &&
 fi
 if [[ "${FAYUAN_TEST_NO_REDIS:-}" != 1 && -z "${FAYUAN_TEST_REDIS_ADDR:-}" ]] && ! reachable 127.0.0.1 6379; then
   missing+=("Redis is not answering on 127.0.0.1:6379: start it (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no), or skip its tests: FAYUAN_TEST_NO_REDIS=1")
+fi
+if [[ -z "${FAYUAN_TEST_MINIO:-}" ]] && ! command -v minio >/dev/null && [[ ! -x "$(go env GOPATH)/bin/minio" ]]; then
+  missing+=("the MinIO server is missing (the S3 storage tests start it on loopback): go install github.com/minio/minio@latest (about two minutes), or set FAYUAN_TEST_MINIO to a minio binary")
 fi
 if ((${#missing[@]})); then
   printf 'scripts/test.sh: %s\n' "${missing[@]}" >&2
