@@ -36,6 +36,7 @@ type Handlers struct {
 	Calls         *api.CallHandler
 	Alerts        *api.AlertHandler
 	Notifications *api.NotificationHandler
+	Visits        *api.VisitHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -121,6 +122,12 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	in.GET("/campaigns/:id/cases/:case_id/form", requireRole(model.RoleStaff, model.RoleManager), h.Calls.Form)
 	campaignManagers.POST("/alerts/:id/assign", h.Alerts.Assign)
 	in.POST("/alerts/:id/conclude", requireRole(model.RoleStaff, model.RoleManager), h.Alerts.Conclude)
+
+	// Visits: the assigned visitor or a manager records; the visitor, staff who went along and
+	// managers read (the service tells a visit that is not theirs).
+	in.POST("/campaigns/:id/cases/:case_id/visits", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Record)
+	in.GET("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Get)
+	in.DELETE("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Delete)
 
 	return methodOverride(e), e
 }

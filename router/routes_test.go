@@ -69,6 +69,9 @@ var routes = map[string]route{
 	"PATCH /api/v1/calls/:id":                            {path: fixed("/api/v1/calls/999999"), body: static(`{"version":1,"note":"表格"}`), want: only(404, "staff", "manager", "other_org")},
 	"POST /api/v1/alerts/:id/assign":                     {path: fixed("/api/v1/alerts/999999/assign"), body: static(`{"investigator_id":"1"}`), want: only(404, "manager")},
 	"POST /api/v1/alerts/:id/conclude":                   {path: fixed("/api/v1/alerts/999999/conclude"), body: static(`{"findings":"表格","conclusion":"referred","action":"表格"}`), want: only(404, "staff", "manager", "other_org")},
+	"POST /api/v1/campaigns/:id/cases/:case_id/visits":   {path: visitPath, body: newVisit, want: only(404, "staff", "manager", "other_org").but("manager", 201)}, // staff: assigned for calls, not visits
+	"GET /api/v1/visits/:id":                             {path: fixed("/api/v1/visits/999999"), want: only(404, "staff", "manager", "other_org")},
+	"DELETE /api/v1/visits/:id":                          {path: fixed("/api/v1/visits/999999"), want: only(404, "staff", "manager", "other_org")},
 }
 
 // route is one line of the table.
@@ -114,6 +117,17 @@ func formPath(f *fixture) string {
 func newCall(_ *fixture, caller string) any {
 	return map[string]any{"client_id": fmt.Sprintf("00000000-0000-4000-8000-%012d", slices.Index(testenv.Callers, caller)),
 		"called_at": "2024-05-24T09:00:00+08:00", "outcome": "no_answer"}
+}
+
+func visitPath(f *fixture) string {
+	return "/api/v1/campaigns/" + f.campaign + "/cases/" + f.kase + "/visits"
+}
+
+// newVisit is a complete visit with a client_id of its own per caller.
+func newVisit(_ *fixture, caller string) any {
+	return map[string]any{"client_id": fmt.Sprintf("00000000-0000-4000-9000-%012d", slices.Index(testenv.Callers, caller)),
+		"visited_at": "2024-06-17T09:00:00+08:00", "answers": map[string]any{"charged_fee": "no", "negligent": "no",
+			"satisfied": "satisfied", "suggestion": "无", "answered_by": "recipient"}}
 }
 
 func exclude(f *fixture, _ string) any {

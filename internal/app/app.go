@@ -47,6 +47,7 @@ type App struct {
 	AdminPassword string // set when this start created the admin account
 	Reminders     *service.Reminders
 	Signer        *signedurl.Signer // signs image URLs (photos, mini-program codes)
+	Visits        *service.Visits   // photos register their OnDelete hook on it
 	closers       []func() error
 }
 
@@ -119,6 +120,8 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	alerts := service.NewAlerts(gdb, o.Clock, audit)
 	calls := service.NewCalls(gdb, o.Clock, audit, campaignService, alerts)
 	cases.AddHistory(calls)
+	visits := service.NewVisits(gdb, o.Clock, audit, campaignService, alerts)
+	a.Visits = visits
 	var sender service.SubscribeSender
 	if wx != nil {
 		sender = wx
@@ -151,6 +154,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Calls:         api.NewCallHandler(calls),
 		Alerts:        api.NewAlertHandler(alerts),
 		Notifications: api.NewNotificationHandler(a.Reminders),
+		Visits:        api.NewVisitHandler(visits),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {
