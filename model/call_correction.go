@@ -76,6 +76,9 @@ type PlausibilityFlag struct {
 	CallerName string `json:"caller_name"`
 	CallIDs    []ID   `json:"call_ids"`
 	Detail     string `json:"detail"`
+	// VisitIDs and PhotoIDs name the visits and photos of a photo flag.
+	VisitIDs []ID `json:"visit_ids,omitempty"`
+	PhotoIDs []ID `json:"photo_ids,omitempty"`
 }
 
 // FlagList is a campaign's plausibility flags with the thresholds that raised them.

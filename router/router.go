@@ -21,6 +21,7 @@ type Options struct {
 	MaxBodyBytes int64
 	CORSOrigins  []string
 	ImportBytes  int64 // the largest case import file; its route's body limit follows it
+	PhotoBytes   int64 // the largest photo; its upload route's body limit follows it
 }
 
 // Handlers are the API's handlers, built by the caller.
@@ -37,6 +38,7 @@ type Handlers struct {
 	Alerts        *api.AlertHandler
 	Notifications *api.NotificationHandler
 	Visits        *api.VisitHandler
+	Photos        *api.PhotoHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -128,6 +130,12 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	in.POST("/campaigns/:id/cases/:case_id/visits", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Record)
 	in.GET("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Get)
 	in.DELETE("/visits/:id", requireRole(model.RoleStaff, model.RoleManager), h.Visits.Delete)
+
+	// Photos: added by whoever may see the visit; read by signed URL or such a token.
+	in.POST("/visits/:id/photos", requireRole(model.RoleStaff, model.RoleManager), h.Photos.Upload)
+	v1.GET("/photos/:id", signedOrAuthenticated(o.Authenticate), h.Photos.Get)
+	v1.GET("/photos/:id/thumb", signedOrAuthenticated(o.Authenticate), h.Photos.Thumb)
+	in.DELETE("/photos/:id", requireRole(model.RoleStaff, model.RoleManager), h.Photos.Delete)
 
 	return methodOverride(e), e
 }

@@ -72,6 +72,10 @@ var routes = map[string]route{
 	"POST /api/v1/campaigns/:id/cases/:case_id/visits":   {path: visitPath, body: newVisit, want: only(404, "staff", "manager", "other_org").but("manager", 201)}, // staff: assigned for calls, not visits
 	"GET /api/v1/visits/:id":                             {path: fixed("/api/v1/visits/999999"), want: only(404, "staff", "manager", "other_org")},
 	"DELETE /api/v1/visits/:id":                          {path: fixed("/api/v1/visits/999999"), want: only(404, "staff", "manager", "other_org")},
+	"POST /api/v1/visits/:id/photos":                     {path: fixed("/api/v1/visits/999999/photos"), want: only(404, "staff", "manager", "other_org")},
+	"GET /api/v1/photos/:id":                             {path: fixed("/api/v1/photos/999999"), want: loggedIn(404)},
+	"GET /api/v1/photos/:id/thumb":                       {path: fixed("/api/v1/photos/999999/thumb"), want: loggedIn(404)},
+	"DELETE /api/v1/photos/:id":                          {path: fixed("/api/v1/photos/999999"), want: only(404, "staff", "manager", "other_org")},
 }
 
 // route is one line of the table.
