@@ -33,7 +33,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, b testenv.Backend, store s
 // given storage backend.
 type photoWorld struct {
 	*visitWorld
-	kase, visit string
+	kase, visitID string
 }
 
 func newPhotoWorld(t *testing.T, b testenv.Backend, store string) *photoWorld {
@@ -56,7 +56,7 @@ func newPhotoWorld(t *testing.T, b testenv.Backend, store string) *photoWorld {
 	relogin(cw.e, cw.w, "manager", "centre_manager", "staff", "firm_staff", "handler", "handler_b", "reviewer", "auditor")
 	vw := &visitWorld{cw}
 	pw := &photoWorld{visitWorld: vw, kase: vw.visitCase(t, "staff", "营盘镇")}
-	pw.visit = vw.visit(t, "staff", pw.kase, visitBody(1, "2024-06-17T09:30:00+08:00", answers(nil)), http.StatusCreated).Map(t)["id"].(string)
+	pw.visitID = vw.visit(t, "staff", pw.kase, visitBody(1, "2024-06-17T09:30:00+08:00", answers(nil)), http.StatusCreated).Map(t)["id"].(string)
 	return pw
 }
 

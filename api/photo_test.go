@@ -23,13 +23,13 @@ func TestPhotoUploadStripsExifKeepsPosition(t *testing.T) {
 	forEachStore(t, func(t *testing.T, b testenv.Backend, store string) {
 		pw := newPhotoWorld(t, b, store)
 		in := phototest.JPEG(phototest.Image(640, 480), 85, 0)
-		out := pw.upload(t, "staff", pw.visit, 1, in, http.StatusCreated).Map(t)
+		out := pw.upload(t, "staff", pw.visitID, 1, in, http.StatusCreated).Map(t)
 		loc, _ := out["location"].(map[string]any)
 		if loc == nil || math.Abs(loc["lat"].(float64)-phototest.Position.Lat) > 1e-4 ||
 			math.Abs(loc["lng"].(float64)-phototest.Position.Lng) > 1e-4 || loc["coord_type"] != "wgs84" {
 			t.Fatalf("location %v", out["location"])
 		}
-		if out["content_type"] != "image/jpeg" || out["width"].(float64) != 640 || out["visit_id"] != pw.visit ||
+		if out["content_type"] != "image/jpeg" || out["width"].(float64) != 640 || out["visit_id"] != pw.visitID ||
 			out["taken_at"] != "2024-06-17T09:40:00+08:00" {
 			t.Fatalf("photo %v", out)
 		}
@@ -82,7 +82,7 @@ func TestPhotoUploadStripsExifKeepsPosition(t *testing.T) {
 func TestPhotoAccess(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
 		pw := newPhotoWorld(t, b, "local")
-		out := pw.upload(t, "staff", pw.visit, 1, phototest.JPEG(phototest.Image(64, 48), 80, 0), http.StatusCreated).Map(t)
+		out := pw.upload(t, "staff", pw.visitID, 1, phototest.JPEG(phototest.Image(64, 48), 80, 0), http.StatusCreated).Map(t)
 		id := out["id"].(string)
 		pw.e.App.Photos.WaitThumbs()
 		for _, path := range []string{"/api/v1/photos/" + id, "/api/v1/photos/" + id + "/thumb"} {
@@ -97,7 +97,7 @@ func TestPhotoAccess(t *testing.T) {
 		}
 		// Nor may they add photos to the visit, or delete this one.
 		for user, want := range map[string]int{"firm_staff": 404, "handler": 403, "reviewer": 403} {
-			pw.upload(t, user, pw.visit, 50, phototest.PlainJPEG(phototest.Image(8, 8), 80), want)
+			pw.upload(t, user, pw.visitID, 50, phototest.PlainJPEG(phototest.Image(8, 8), 80), want)
 			testenv.Expect(t, pw.e.Do(http.MethodDelete, "/api/v1/photos/"+id, pw.w.Tokens[user], nil), want)
 		}
 
@@ -135,15 +135,15 @@ func TestPhotoRefused(t *testing.T) {
 		// A real JPEG padded after its end to exactly limit+1: the limit holds for the file as sent.
 		big := phototest.JPEG(phototest.Image(200, 200), 80, 0)
 		big = append(big, bytes.Repeat([]byte{0}, int(limit+1)-len(big))...)
-		r := pw.upload(t, "staff", pw.visit, 1, big, http.StatusRequestEntityTooLarge)
+		r := pw.upload(t, "staff", pw.visitID, 1, big, http.StatusRequestEntityTooLarge)
 		if r.Code() != "photo_too_large" {
 			t.Fatalf("code %s", r.Code())
 		}
-		pw.upload(t, "staff", pw.visit, 2, big[:limit], http.StatusCreated) // exactly the limit is fine
+		pw.upload(t, "staff", pw.visitID, 2, big[:limit], http.StatusCreated) // exactly the limit is fine
 
 		// Streamed without a Content-Length: the server stops reading soon after the limit.
 		huge := bytes.NewReader(append(phototest.PlainJPEG(phototest.Image(64, 64), 80), make([]byte, 40<<20)...))
-		sr, consumed := pw.e.UploadStream(pw.photosPath(pw.visit), pw.w.Tokens["staff"], "photo", "a.jpg", huge)
+		sr, consumed := pw.e.UploadStream(pw.photosPath(pw.visitID), pw.w.Tokens["staff"], "photo", "a.jpg", huge)
 		testenv.Expect(t, sr, http.StatusRequestEntityTooLarge)
 		if consumed > limit+(2<<20) {
 			t.Fatalf("the server read %d bytes of a 40 MB upload", consumed)
@@ -159,7 +159,7 @@ func TestPhotoRefused(t *testing.T) {
 			"png bomb":        {phototest.PNGHeader(30000, 30000), 422, "invalid_fields"},
 			"cut jpeg":        {phototest.PlainJPEG(phototest.Image(64, 64), 80)[:300], 422, "invalid_fields"},
 		} {
-			r := pw.upload(t, "staff", pw.visit, 10, c.content, c.status)
+			r := pw.upload(t, "staff", pw.visitID, 10, c.content, c.status)
 			if r.Code() != c.code {
 				t.Errorf("%s: code %s", name, r.Code())
 			}
@@ -170,7 +170,7 @@ func TestPhotoRefused(t *testing.T) {
 		// Bad fields: the stored file is thrown away.
 		body, ctype := photoForm(map[string]string{"client_id": "not-a-uuid", "taken_at": "yesterday"}, "a.jpg",
 			phototest.PlainJPEG(phototest.Image(8, 8), 80), true)
-		r = testenv.Expect(t, pw.e.Send(testenv.Request{Method: http.MethodPost, Path: pw.photosPath(pw.visit), Token: pw.w.Tokens["staff"],
+		r = testenv.Expect(t, pw.e.Send(testenv.Request{Method: http.MethodPost, Path: pw.photosPath(pw.visitID), Token: pw.w.Tokens["staff"],
 			Body: body, Header: map[string]string{"Content-Type": ctype}}), http.StatusUnprocessableEntity)
 		fields := r.Map(t)["details"].(map[string]any)["fields"].(map[string]any)
 		if fields["client_id"] == nil || fields["taken_at"] == nil {
@@ -178,9 +178,9 @@ func TestPhotoRefused(t *testing.T) {
 		}
 		body, ctype = photoForm(map[string]string{"client_id": photoClientID(20)}, "", nil, false)
 		body = bytes.Replace(body, []byte(`name="photo"`), []byte(`name="picture"`), 1)
-		testenv.Expect(t, pw.e.Send(testenv.Request{Method: http.MethodPost, Path: pw.photosPath(pw.visit), Token: pw.w.Tokens["staff"],
+		testenv.Expect(t, pw.e.Send(testenv.Request{Method: http.MethodPost, Path: pw.photosPath(pw.visitID), Token: pw.w.Tokens["staff"],
 			Body: body, Header: map[string]string{"Content-Type": ctype}}), http.StatusUnprocessableEntity)
-		testenv.Expect(t, pw.e.Do(http.MethodPost, pw.photosPath(pw.visit), pw.w.Tokens["staff"], map[string]any{"photo": "x"}),
+		testenv.Expect(t, pw.e.Do(http.MethodPost, pw.photosPath(pw.visitID), pw.w.Tokens["staff"], map[string]any{"photo": "x"}),
 			http.StatusUnsupportedMediaType)
 		if n := countRows(t, pw.e, "photos", "1 = 1"); n != 1 {
 			t.Fatalf("%d photos stored, want the one at the limit", n)

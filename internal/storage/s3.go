@@ -65,7 +65,11 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
 	if err := checkKey(key); err != nil {
 		return 0, err
 	}
-	info, err := s.c.PutObject(ctx, s.bucket, s.prefix+key, r, -1, minio.PutObjectOptions{
+	size := int64(-1) // unknown: sent in parts, aborted when the reader fails
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = int64(l.Len()) // a thumbnail in memory: one request
+	}
+	info, err := s.c.PutObject(ctx, s.bucket, s.prefix+key, r, size, minio.PutObjectOptions{
 		PartSize: s3PartSize, ContentType: "application/octet-stream"})
 	if err != nil {
 		return 0, err
