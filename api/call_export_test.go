@@ -87,7 +87,7 @@ func TestExportCalls(t *testing.T) {
 		if _, ok := byNo[caseNo(wireID(out))]; ok {
 			t.Errorf("a case closed in 2020, outside the scope, is exported")
 		}
-		for _, kind := range []string{"visits", ""} {
+		for _, kind := range []string{"reviews", ""} {
 			r := testenv.Expect(t, e.Do(http.MethodGet, "/api/v1/campaigns/"+cw.campaign+"/export?kind="+kind, w.Tokens["manager"], nil), http.StatusUnprocessableEntity)
 			if errFields(t, r)["kind"] == "" {
 				t.Errorf("kind %q: %s", kind, r.Body)

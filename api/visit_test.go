@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"fayuan/internal/testenv"
 	"fayuan/model"
@@ -65,8 +66,8 @@ func TestVisitRecord(t *testing.T) {
 			t.Errorf("%d visit.record audit rows", n)
 		}
 
-		// A retry a day later with the time in another offset is the same record.
-		vw.e.Clock.Advance(3600 * 1e9)
+		// A retry an hour later with the time in another offset is the same record.
+		vw.e.Clock.Advance(time.Hour)
 		relogin(vw.e, vw.w, "staff")
 		body["visited_at"] = "2024-06-17T09:30:00+08:00"
 		again := vw.visit(t, "staff", kase, body, http.StatusOK).Map(t)
@@ -178,6 +179,36 @@ func TestVisitBadInput(t *testing.T) {
 		var a model.CaseAssignment
 		if err := vw.e.App.DB.Where("phase = ? AND case_id = ?", "visits", parseWireID(t, mine)).Take(&a).Error; err != nil || a.Status != "pending" || a.Attempts != 0 {
 			t.Errorf("assignment changed by bad input: %+v %v", a, err)
+		}
+	})
+}
+
+// The phase engine judges visited_at: a visit inside the phase that arrives within the sync
+// grace after its end is accepted and marked late; later it is 409 phase_closed. The same
+// client_id for another case is another record, so 409.
+func TestVisitLateAndOtherCase(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		vw := newVisitWorld(t, b, nil)
+		kase := vw.visitCase(t, "staff", "营盘镇")
+		other := vw.visitCase(t, "staff", "营盘镇")
+		body := visitBody(1, "2024-06-17T09:00:00+08:00", answers(nil))
+		vw.visit(t, "staff", kase, body, http.StatusCreated)
+		if r := vw.visit(t, "staff", other, body, http.StatusConflict); r.Code() != "client_id_conflict" {
+			t.Errorf("same client_id, other case: %s", r.Code())
+		}
+		vw.e.Clock.Advance(15*24*time.Hour + 2*time.Hour) // 2024-07-02 12:00, within 72 h of the phase's end
+		relogin(vw.e, vw.w, "staff")
+		m := vw.visit(t, "staff", other, visitBody(2, "2024-06-30T16:00:00+08:00", answers(nil)), http.StatusCreated).Map(t)
+		if m["late"] != true {
+			t.Errorf("visit synced after the phase: %v", m)
+		}
+		vw.e.Clock.Advance(3 * 24 * time.Hour) // 2024-07-05 12:00, past the grace
+		relogin(vw.e, vw.w, "staff")
+		if r := vw.visit(t, "staff", other, visitBody(3, "2024-06-30T17:00:00+08:00", answers(nil)), http.StatusConflict); r.Code() != "phase_closed" {
+			t.Errorf("past the grace: %s", r.Code())
+		}
+		if n := countRows(t, vw.e, "visits", "1 = 1"); n != 2 {
+			t.Errorf("%d visits, want 2", n)
 		}
 	})
 }

@@ -59,6 +59,8 @@ type CallHistoryItem struct {
 	Version      int                   `json:"version"`
 	Versions     []CallVersionResponse `json:"versions"`
 	CreatedAt    Time                  `json:"created_at"`
+	// VisitCheck is what the field visits found of this call, when a visit compared it.
+	VisitCheck *CallVisitCheck `json:"visit_check,omitempty"`
 }
 
 // Plausibility flag kinds (回访真实性提示), never blocking.
@@ -76,8 +78,11 @@ type PlausibilityFlag struct {
 	CallerName string `json:"caller_name"`
 	CallIDs    []ID   `json:"call_ids"`
 	Detail     string `json:"detail"`
-	// VisitIDs and PhotoIDs name the visits and photos of a photo flag.
-	VisitIDs []ID `json:"visit_ids,omitempty"`
+	// VisitIDs name the visits of the visits' flags; Rate is visit_mismatch's share of the
+	// caller's visited calls found inconsistent.
+	VisitIDs []ID    `json:"visit_ids,omitempty"`
+	Rate     float64 `json:"rate,omitempty"`
+	// PhotoIDs name the photos of the same_photo flag.
 	PhotoIDs []ID `json:"photo_ids,omitempty"`
 }
 
@@ -99,9 +104,12 @@ type FlagSettings struct {
 	BurstSize          int `json:"burst_size"`
 	BurstWindowMinutes int `json:"burst_window_minutes"`
 	BurstDelayHours    int `json:"burst_delay_hours"`
+	// VisitDistanceM: a visit located farther than this from its recipient's town centroid.
+	VisitDistanceM int `json:"visit_distance_m"`
 }
 
 // DefaultFlagSettings are the thresholds unless a manager asks for others.
 func DefaultFlagSettings() FlagSettings {
-	return FlagSettings{MinReachedDurationS: 30, IdenticalRun: 10, BurstSize: 10, BurstWindowMinutes: 10, BurstDelayHours: 24}
+	return FlagSettings{MinReachedDurationS: 30, IdenticalRun: 10, BurstSize: 10, BurstWindowMinutes: 10, BurstDelayHours: 24,
+		VisitDistanceM: 10000}
 }

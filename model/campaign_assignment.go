@@ -105,6 +105,8 @@ type WorkItem struct {
 	ClosedOn     *string        `json:"closed_on"`
 	HandlerName  string         `json:"handler_name"`
 	UpdatedAt    Time           `json:"updated_at"`
+	// Visited, in the visits phase's list, says whether the case has a recorded visit.
+	Visited *bool `json:"visited,omitempty"`
 }
 
 // WorkList is the list envelope of the work list. With updated_since, RemovedCaseIDs lists the

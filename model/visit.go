@@ -121,7 +121,7 @@ type VisitResponse struct {
 	ClientID            string                     `json:"client_id"`
 	CampaignID          ID                         `json:"campaign_id"`
 	CaseID              ID                         `json:"case_id"`
-	VisitorID           ID                         `json:"visitor_id"`
+	VisitorID           ID                         `json:"visitor_id,omitempty"`
 	VisitorName         string                     `json:"visitor_name,omitempty"`
 	VisitedAt           Time                       `json:"visited_at"`
 	ReceivedAt          Time                       `json:"received_at"`

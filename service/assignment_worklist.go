@@ -100,6 +100,10 @@ func (s *Assignments) WorkList(ctx context.Context, by model.Actor, id model.ID,
 			o := r.LastOutcome
 			item.LastOutcome = &o
 		}
+		if p == model.PhaseVisits {
+			visited := r.Status == model.AssignmentVisited
+			item.Visited = &visited
+		}
 		out.Items[i] = item
 	}
 	if q.UpdatedSince != nil {

@@ -24,6 +24,8 @@ type Calls struct {
 	alerts    *Alerts
 	// flagSources are other features' plausibility checks (the visits' inconsistency rate).
 	flagSources []FlagSource
+	// exports are other features' .xlsx downloads by kind (visits).
+	exports map[string]ExportFunc
 }
 
 // NewCalls builds the call service.

@@ -36,7 +36,19 @@ var (
 )
 
 // ExportKinds are the export kinds that exist so far.
-var ExportKinds = []string{"calls"}
+var ExportKinds = []string{"calls", "visits"}
+
+// ExportFunc builds another feature's .xlsx download (file name, bytes, data rows) for a
+// manager who may see the campaign; register it with AddExport. Export audits it.
+type ExportFunc func(db *gorm.DB, camp *model.Campaign) (string, []byte, int, error)
+
+// AddExport registers the export of kind, served by Export.
+func (s *Calls) AddExport(kind string, f ExportFunc) {
+	if s.exports == nil {
+		s.exports = map[string]ExportFunc{}
+	}
+	s.exports[kind] = f
+}
 
 // Export builds a manager's .xlsx download of a campaign and returns its file name and bytes.
 // kind "calls" is the registration forms, one row per case in the follow-up scope: the
@@ -45,13 +57,22 @@ func (s *Calls) Export(ctx context.Context, by model.Actor, campaignID model.ID,
 	if !by.Is(model.RoleManager) {
 		return "", nil, model.ErrRoleForbidden
 	}
-	if kind != "calls" {
-		return "", nil, model.InvalidField("kind", "目前只能导出 calls（电话回访登记表）")
+	other, ok := s.exports[kind]
+	if kind != "calls" && !ok {
+		return "", nil, model.InvalidField("kind", "目前只能导出 calls（电话回访登记表）或 visits（走访记录）")
 	}
 	db := s.db.WithContext(ctx)
 	camp, err := visibleCampaign(db, by, uint64(campaignID))
 	if err != nil {
 		return "", nil, err
+	}
+	if ok {
+		name, b, rows, err := other(db, camp)
+		if err != nil {
+			return "", nil, err
+		}
+		return name, b, s.audit.Record(db, by, Entry{Action: "campaign.export", ObjectType: "campaign", ObjectID: camp.ID,
+			Reason: kind + ": " + strconv.Itoa(rows) + " rows"})
 	}
 	cond, args := scopeCond("cases", camp.Scope(model.PhaseCalls))
 	var cases []model.Case

@@ -44,6 +44,10 @@ func (s *Calls) CaseHistory(ctx context.Context, by model.Actor, c *model.Case, 
 	if err := displayNames(db, users); err != nil {
 		return err
 	}
+	checks, err := callVisitChecks(db, ids)
+	if err != nil {
+		return err
+	}
 	for i := range calls {
 		call := &calls[i]
 		item := model.CallHistoryItem{ID: model.ID(call.ID), CampaignID: model.ID(call.CampaignID), CalledAt: model.NewTime(call.CalledAt),
@@ -51,7 +55,7 @@ func (s *Calls) CaseHistory(ctx context.Context, by model.Actor, c *model.Case, 
 			CallerID: model.ID(call.UserID), CallerName: users[call.UserID], Late: call.Late, Flags: splitFlags(call.Flags),
 			Extra: call.Extra, Version: call.Version, Versions: []model.CallVersionResponse{}, CreatedAt: model.NewTime(call.CreatedAt)}
 		if full {
-			item.Answers, item.Note = callAnswers(call), call.Note
+			item.Answers, item.Note, item.VisitCheck = callAnswers(call), call.Note, checks[call.ID]
 		} else {
 			// The handler under evaluation (or a reviewer) learns that calls happened, not who made
 			// them: callers must not be exposed to pressure.

@@ -111,6 +111,11 @@ func (s *Campaigns) progress(db *gorm.DB, id uint64) (*model.Progress, error) {
 		}
 		// Extension point: done counts the recorded visits and submitted scoresheets once
 		// those records exist; until then nothing is done.
+		if p == model.PhaseVisits {
+			if pp.Done, pp.Rate, err = visitsDone(db, &c, pp.InScope); err != nil {
+				return nil, err
+			}
+		}
 		if err := db.Model(&model.CaseAssignment{}).Where("campaign_id = ? AND phase = ?", c.ID, string(p)).Count(&pp.Assigned).Error; err != nil {
 			return nil, err
 		}

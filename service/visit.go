@@ -135,7 +135,11 @@ func (s *Visits) Record(ctx context.Context, by model.Actor, campaignID, caseID 
 		return nil, false, err
 	}
 	req.ClientID = strings.ToLower(req.ClientID)
-	hash := digest(req)
+	// The case is part of the body: the same client_id sent for another case is a different record.
+	hash := digest(struct {
+		Campaign, Case model.ID
+		Req            model.RecordVisitRequest
+	}{campaignID, caseID, req})
 	db := s.db.WithContext(ctx)
 	if out, found, err := s.replay(db, by, req.ClientID, hash); found || err != nil {
 		return out, false, err

@@ -125,6 +125,9 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	cases.AddHistory(calls)
 	visits := service.NewVisits(gdb, o.Clock, audit, campaignService, alerts)
 	a.Visits = visits
+	calls.AddFlagSource(visits)
+	calls.AddExport("visits", visits.Export)
+	cases.AddHistory(visits)
 	if a.PhotoStore, err = photoStore(ctx, cfg); err != nil {
 		a.Close()
 		return nil, err
