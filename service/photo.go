@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,16 +26,17 @@ import (
 // Photos keeps the photos of field visits: checked and stripped of their metadata while they
 // stream into the storage, thumbnailed in the background, served by signed URL.
 type Photos struct {
-	db        *gorm.DB
-	clock     clock.Clock
-	audit     *Audit
-	visits    *Visits
-	store     storage.Store
-	signer    *signedurl.Signer
-	thumbs    *photo.Pool
-	log       *slog.Logger
-	cfg       PhotoConfig
-	publicURL string
+	db     *gorm.DB
+	clock  clock.Clock
+	audit  *Audit
+	visits *Visits
+	store  storage.Store
+	signer *signedurl.Signer
+	thumbs *photo.Pool
+	log    *slog.Logger
+	cfg    PhotoConfig
+	// thumbsPaused: see PauseThumbs.
+	thumbsPaused atomic.Bool
 }
 
 // PhotoConfig are the photos' settings.
@@ -115,7 +118,13 @@ func (s *Photos) Store(ctx context.Context, by model.Actor, clientID string, r i
 	var rerr error
 	go func() {
 		defer close(done)
-		info, rerr = rewriteAll(pw, src)
+		// Buffered: the rewrite writes a JPEG's scans in small pieces, and each piece through the
+		// pipe would be a write of its own to the disk or the network.
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		info, rerr = rewriteAll(bw, src)
+		if rerr == nil {
+			rerr = bw.Flush()
+		}
 		pw.CloseWithError(rerr) // nil: the storage sees the end of the file
 	}()
 	_, perr := s.store.Put(ctx, key, pr)

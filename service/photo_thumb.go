@@ -11,8 +11,15 @@ import (
 
 // queueThumb asks a worker for p's thumbnail; with the queue full it is made when first asked for.
 func (s *Photos) queueThumb(p model.Photo) {
+	if s.thumbsPaused.Load() {
+		return
+	}
 	s.thumbs.Go(func() { s.makeThumb(p) })
 }
+
+// PauseThumbs stops queueing thumbnails (they are made when first asked for instead), so a
+// benchmark can measure the uploads alone.
+func (s *Photos) PauseThumbs(paused bool) { s.thumbsPaused.Store(paused) }
 
 // makeThumb decodes the stored photo (its size was checked at upload), writes the thumbnail and
 // then records it. A photo deleted meanwhile loses the thumbnail again.
