@@ -75,7 +75,11 @@ func (h *PhotoHandler) Upload(c *gin.Context) {
 					err = model.InvalidField("photo", "每次只能上传一张照片")
 					break
 				}
-				stored, err = h.photos.Store(ctx, by, f.ClientID, part)
+				// Store's errors are the contract's (the photo, the upload) or the storage's (500).
+				if stored, err = h.photos.Store(ctx, by, f.ClientID, part); err != nil {
+					fail(c, err)
+					return
+				}
 			case "client_id":
 				f.ClientID, err = formField(part, "client_id")
 			case "taken_at":
@@ -86,7 +90,7 @@ func (h *PhotoHandler) Upload(c *gin.Context) {
 		}
 		if err != nil {
 			h.photos.Discard(ctx, stored)
-			fail(c, h.uploadError(err))
+			fail(c, h.formError(err))
 			return
 		}
 	}
@@ -102,7 +106,8 @@ func (h *PhotoHandler) Upload(c *gin.Context) {
 	created(c, isNew, out)
 }
 
-func (h *PhotoHandler) uploadError(err error) error {
+// formError is the answer to a form that could not be read: too large, malformed, cut off.
+func (h *PhotoHandler) formError(err error) error {
 	if _, ok := model.AsError(err); ok {
 		return err
 	}

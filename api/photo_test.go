@@ -190,3 +190,35 @@ func TestPhotoRefused(t *testing.T) {
 		pw.expectFiles(t, id)
 	})
 }
+
+// The thumbnail is made in the background: until it is there its URL answers 404
+// thumb_not_ready, and asking queues it again (a job lost to a full queue or a restart is
+// redone), after which it is served.
+func TestPhotoThumbnailNotReadyYet(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		pw := newPhotoWorld(t, b, "local")
+		pw.e.App.Photos.PauseThumbs(true)
+		out := pw.upload(t, "staff", pw.visitID, 1, phototest.JPEG(phototest.Image(800, 400), 80, 6), http.StatusCreated).Map(t)
+		if out["thumb_ready"] != false || out["thumb_url"] == "" {
+			t.Fatalf("photo %v", out)
+		}
+		thumb := signedPath(t, out["thumb_url"].(string))
+		pw.e.App.Photos.WaitThumbs()
+		if r := testenv.Expect(t, pw.get(thumb, "", nil), http.StatusNotFound); r.Code() != "thumb_not_ready" {
+			t.Fatalf("code %s", r.Code())
+		}
+		pw.e.App.Photos.PauseThumbs(false)
+		testenv.Expect(t, pw.get(thumb, "", nil), http.StatusNotFound) // queues it
+		pw.e.App.Photos.WaitThumbs()
+		th := testenv.Expect(t, pw.get(thumb, "", nil), http.StatusOK)
+		// Orientation 6 (turned right): the thumbnail is upright, taller than wide.
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(th.Body))
+		if err != nil || cfg.Width != 160 || cfg.Height != 320 {
+			t.Fatalf("thumbnail %v %dx%d", err, cfg.Width, cfg.Height)
+		}
+		r := testenv.Expect(t, pw.e.Do(http.MethodGet, "/api/v1/cases/"+pw.kase, pw.w.Tokens["manager"], nil), http.StatusOK)
+		if !strings.Contains(string(r.Body), `"thumb_ready":true`) {
+			t.Fatal("the case detail does not show the thumbnail ready")
+		}
+	})
+}

@@ -131,10 +131,12 @@ func (s *Photos) Store(ctx context.Context, by model.Actor, clientID string, r i
 	_ = pr.CloseWithError(errors.New("photo: storage stopped reading"))
 	<-done
 	if rerr != nil {
-		return nil, s.uploadError(src, rerr)
+		if e := s.uploadError(src, rerr); e != rerr || perr == nil {
+			return nil, e // the photo or the upload was the problem
+		}
 	}
 	if perr != nil {
-		return nil, perr
+		return nil, perr // the storage failed: 500
 	}
 	return &StoredPhoto{key: key, info: info}, nil
 }
