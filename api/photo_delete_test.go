@@ -48,6 +48,28 @@ func TestPhotoDeleteRemovesFiles(t *testing.T) {
 	})
 }
 
+// A server that stops between a visit's deletion and the removal of its photos leaves them
+// behind; the next start removes them and their files.
+func TestPhotoOrphansRemovedAtStart(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		pw := newPhotoWorld(t, b, "local")
+		keep := pw.upload(t, "staff", pw.visitID, 1, phototest.PlainJPEG(phototest.Image(30, 20), 80), http.StatusCreated).Map(t)["id"].(string)
+		other := pw.visitCase(t, "staff", "营盘镇")
+		v2 := pw.visitWorld.visit(t, "staff", other, visitBody(2, "2024-06-17T11:00:00+08:00", answers(nil)), http.StatusCreated).Map(t)["id"].(string)
+		gone := pw.upload(t, "staff", v2, 2, phototest.PlainJPEG(phototest.Image(40, 20), 80), http.StatusCreated).Map(t)["id"].(string)
+		pw.expectFiles(t, keep, gone)
+		// The crash: the visit row is gone, the hook never ran.
+		if err := pw.e.App.DB.Exec("DELETE FROM visits WHERE id = ?", parseWireID(t, v2)).Error; err != nil {
+			t.Fatal(err)
+		}
+		pw.e.Replica() // a start
+		pw.expectFiles(t, keep)
+		if n := countRows(t, pw.e, "photos", "1 = 1"); n != 1 {
+			t.Fatalf("%d photos, want 1", n)
+		}
+	})
+}
+
 // The same photo (by content) in two different visits is a plausibility flag for managers;
 // the same photo twice in one visit is not.
 func TestPhotoSameHashInTwoVisitsFlagged(t *testing.T) {

@@ -131,3 +131,20 @@ func (s *Photos) removeFiles(ctx context.Context, p model.Photo) error {
 	}
 	return first
 }
+
+// RemoveOrphans removes the photos (rows and files) whose visit is gone: a server that stopped
+// between a visit's deletion and its OnDelete hook left them. Run at start.
+func (s *Photos) RemoveOrphans(ctx context.Context) (int, error) {
+	db := s.db.WithContext(ctx)
+	var ps []model.Photo
+	if err := db.Where("NOT EXISTS (SELECT 1 FROM visits WHERE visits.id = photos.visit_id)").Find(&ps).Error; err != nil {
+		return 0, err
+	}
+	for _, p := range ps {
+		if err := db.Delete(&model.Photo{}, p.ID).Error; err != nil {
+			return 0, err
+		}
+		_ = s.removeFiles(ctx, p)
+	}
+	return len(ps), nil
+}

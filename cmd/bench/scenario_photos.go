@@ -132,6 +132,7 @@ func rssAround(_ context.Context, workers int) func() string {
 	return func() string {
 		close(stop)
 		<-done
+		runtime.GC() // the next scenario starts without this one's garbage
 		growth := float64(peak.Load()-base) / (1 << 20)
 		return fmt.Sprintf("RSS %.1f MB before, peak %.1f MB: growth %.1f MB, %.2f MB per concurrent upload (c=%d)",
 			float64(base)/(1<<20), float64(peak.Load())/(1<<20), growth, growth/float64(workers), workers)

@@ -135,6 +135,10 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	a.Photos = service.NewPhotos(gdb, o.Clock, audit, visits, a.PhotoStore, a.Signer, service.PhotoConfig{
 		MaxBytes: cfg.Storage.PhotoMaxBytes, ThumbWorkers: cfg.Storage.ThumbWorkers, PublicURL: cfg.PublicURL}, log)
 	a.closers = append(a.closers, func() error { a.Photos.Close(); return nil })
+	if _, err := a.Photos.RemoveOrphans(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	cases.AddHistory(a.Photos)
 	calls.AddFlagSource(a.Photos)
 	var sender service.SubscribeSender

@@ -15,12 +15,30 @@ import (
 // Local keeps files under a directory of the local disk.
 type Local struct{ root string }
 
-// NewLocal uses (and creates) the directory root.
+// NewLocal uses (and creates) the directory root, and removes the temporary files a crash
+// left behind (older than an hour, so an upload still running in another process is spared).
 func NewLocal(root string) (*Local, error) {
 	if err := os.MkdirAll(root, 0o750); err != nil {
 		return nil, err
 	}
-	return &Local{root: root}, nil
+	l := &Local{root: root}
+	l.removeStaleTemps(time.Now().Add(-time.Hour))
+	return l, nil
+}
+
+// tempPrefix starts the name of a file being written.
+const tempPrefix = ".upload-"
+
+func (l *Local) removeStaleTemps(before time.Time) {
+	_ = filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.ModTime().Before(before) {
+			_ = os.Remove(p)
+		}
+		return nil
+	})
 }
 
 func (l *Local) path(key string) string { return filepath.Join(l.root, filepath.FromSlash(key)) }
@@ -35,7 +53,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader) (n int64, err 
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return 0, err
 	}
-	f, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
+	f, err := os.CreateTemp(filepath.Dir(dst), tempPrefix+"*")
 	if err != nil {
 		return 0, err
 	}
