@@ -69,9 +69,17 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
 	if l, ok := r.(interface{ Len() int }); ok {
 		size = int64(l.Len()) // a thumbnail in memory: one request
 	}
-	info, err := s.c.PutObject(ctx, s.bucket, s.prefix+key, r, size, minio.PutObjectOptions{
+	// The S3 requests do not follow ctx: a client that goes away mid-request would leave an
+	// upload begun on the server that nobody aborts. ctx stops the reading instead, and a
+	// failed read aborts the upload.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+	defer cancel()
+	r = ctxReader{ctx, r}
+	info, err := s.c.PutObject(pctx, s.bucket, s.prefix+key, r, size, minio.PutObjectOptions{
 		PartSize: s3PartSize, ContentType: "application/octet-stream"})
 	if err != nil {
+		// minio-go aborts the multipart upload; this is the belt to its braces.
+		_ = s.c.RemoveIncompleteUpload(pctx, s.bucket, s.prefix+key)
 		return 0, err
 	}
 	return info.Size, nil

@@ -80,6 +80,16 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		}
 		expectKeys(t, s, "p/kept")
 	})
+	// The upload's request is cancelled half way (the client went away) after a part was sent.
+	t.Run("CancelledMidUpload", func(t *testing.T) {
+		s := open(t)
+		cctx, cancel := context.WithCancel(ctx)
+		r := io.MultiReader(bytes.NewReader(make([]byte, 6<<20)), cancelling{cancel}, failing{})
+		if _, err := s.Put(cctx, "p/gone", r); err == nil {
+			t.Fatal("put of a cancelled upload succeeded")
+		}
+		expectKeys(t, s)
+	})
 	t.Run("CancelledContext", func(t *testing.T) {
 		s := open(t)
 		cctx, cancel := context.WithCancel(ctx)
@@ -134,6 +144,15 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		}
 		expectKeys(t, s, "p/same")
 	})
+}
+
+// cancelling cancels the request when read, as a client going away does.
+type cancelling struct{ cancel context.CancelFunc }
+
+func (c cancelling) Read([]byte) (int, error) {
+	c.cancel()
+	time.Sleep(5 * time.Millisecond)
+	return 0, io.EOF
 }
 
 type failing struct{}
