@@ -78,7 +78,7 @@ func (h *VisitHandler) Get(c *gin.Context) {
 
 // Delete godoc
 // @Summary      Delete a field visit
-// @Description  A manager at any time; the visitor within 24 hours of its receipt (later 403 delete_window_closed). Its photos go with it; the alerts it opened stay. Others see no such visit (404). Audited.
+// @Description  A manager at any time; the visitor within 24 hours of its receipt (later 403 delete_window_closed; staff who only went along 403 not_visitor). Its photos go with it; the alerts it opened stay. Others see no such visit (404). Audited.
 // @Tags         visits
 // @Security     Bearer
 // @Param        id   path  string  true  "visit id"

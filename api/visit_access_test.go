@@ -157,15 +157,20 @@ func TestVisitDelete(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
+		w.Users["staff2"] = e.CreateUser(w.Admin, "staff2", w.AidCenter, "staff")
+		w.Tokens["staff2"], _ = e.Login("staff2", testenv.Password("staff2"))
 		kase := vw.visitCase(t, "staff", "营盘镇")
 		at := "2024-06-17T09:00:00+08:00"
 		body := visitBody(1, at, answers(map[string]any{"charged_fee": "yes", "charged_fee_note": "收了 200 元"}))
-		body["participants"] = map[string]any{"staff_ids": []string{w.Users["centre_manager"]}, "cadres": []string{"村干部 赵六"}}
+		body["participants"] = map[string]any{"staff_ids": []string{w.Users["centre_manager"], w.Users["staff2"]}, "cadres": []string{"村干部 赵六"}}
 		first := vw.visit(t, "staff", kase, body, http.StatusCreated).Map(t)["id"].(string)
 		second := vw.visit(t, "staff", kase, visitBody(2, at, answers(nil)), http.StatusCreated).Map(t)["id"].(string)
 
 		testenv.Expect(t, e.Do(http.MethodDelete, "/api/v1/visits/"+first, w.Tokens["firm_staff"], nil), http.StatusNotFound)
 		testenv.Expect(t, e.Do(http.MethodDelete, "/api/v1/visits/"+first, w.Tokens["handler"], nil), http.StatusForbidden)
+		if r := testenv.Expect(t, e.Do(http.MethodDelete, "/api/v1/visits/"+first, w.Tokens["staff2"], nil), http.StatusForbidden); r.Code() != "not_visitor" {
+			t.Errorf("a participant deleting: %s", r.Code())
+		}
 		testenv.Expect(t, e.Do(http.MethodDelete, "/api/v1/visits/"+first, w.Tokens["staff"], nil), http.StatusNoContent)
 		testenv.Expect(t, e.Do(http.MethodDelete, "/api/v1/visits/"+first, w.Tokens["staff"], nil), http.StatusNotFound)
 		if n := countRows(t, e, "visit_participants", "visit_id = ?", parseWireID(t, first)); n != 0 {

@@ -74,8 +74,11 @@ func TestVisitVerification(t *testing.T) {
 		}
 		at := "2024-06-17T09:00:00+08:00"
 		var v visitView
-		vw.visit(t, "firm_staff", same, visitBody(1, at, answers(map[string]any{"suggestion": "说法不同也不算不一致"})), http.StatusCreated).JSON(t, &v)
-		if v.Verification != "consistent" || len(v.Differences) != 0 || v.CallID == nil || *v.CallID != callIDs[same] || len(v.Flags) != 0 {
+		confirmed := visitBody(1, at, answers(map[string]any{"suggestion": "说法不同也不算不一致"}))
+		confirmed["verification"] = "consistent" // the visitor confirms what the server finds
+		vw.visit(t, "firm_staff", same, confirmed, http.StatusCreated).JSON(t, &v)
+		if v.Verification != "consistent" || v.VerificationClaimed != "consistent" || len(v.Differences) != 0 || v.CallID == nil ||
+			*v.CallID != callIDs[same] || len(v.Flags) != 0 {
 			t.Errorf("same answers: %+v", v)
 		}
 		if got := flagsOf(vw.flags(t, ""), "visit_mismatch"); len(got) != 0 {

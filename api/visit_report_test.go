@@ -47,6 +47,22 @@ func TestVisitProgress(t *testing.T) {
 		if calls.Done != 1 || calls.ReachedAny != 2 || visits.Done != 2 || visits.Rate < 0.66 || visits.Rate > 0.67 {
 			t.Errorf("after visiting the reached case: calls %+v visits %+v", calls, visits)
 		}
+
+		// Another caller's eight reached cases: the rule samples five of them (10%, at least 5).
+		// A manager visits all eight; only the sampled five count.
+		var sampled []string
+		for range 8 {
+			k := vw.visitCase(t, "", "营盘镇")
+			putCall(t, vw.e, vw.campaign, parseWireID(t, k), parseWireID(t, vw.w.Users["firm_staff"]), "reached")
+			sampled = append(sampled, k)
+		}
+		for i, k := range sampled {
+			vw.visit(t, "manager", k, visitBody(10+i, at, answers(nil)), http.StatusCreated)
+		}
+		p = progress(t, vw.e, vw.w, vw.campaign)
+		if visits := p.Phases[1]; visits.InScope != 3+5 || visits.Done != 2+5 {
+			t.Errorf("with a sample: visits %+v, want in_scope 8 and done 7", visits)
+		}
 	})
 }
 

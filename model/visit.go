@@ -37,7 +37,7 @@ var VerificationLabels = map[string]string{VerificationConsistent: "一致",
 // Visit is one field visit (进村入户) to a case's recipient. ClientID is the phone's UUID, unique
 // per visitor in this table, so a record retried from a weak signal stores one row. Verification
 // is the server's comparison with the phone answers (CallID is the call compared);
-// VerificationClaimed is what the visitor asserted, kept when it disagrees.
+// VerificationClaimed is what the visitor asserted, if anything, kept even when it disagrees.
 type Visit struct {
 	ID                  uint64    `gorm:"primaryKey"`
 	CampaignID          uint64    `gorm:"not null;index:idx_visits_case,priority:1"`

@@ -50,6 +50,7 @@ var (
 	errVisitCaseNotFound     = model.NotFound("case_not_found", "案件不存在或未分配给您")
 	errVisitNotFound         = model.NotFound("visit_not_found", "走访记录不存在")
 	errVisitDeleteWindow     = model.Forbidden("delete_window_closed", "走访记录上传超过 24 小时，只能由管理人员删除")
+	errVisitNotVisitor       = model.Forbidden("not_visitor", "只有走访人本人（上传后 24 小时内）或管理人员可以删除走访记录")
 	errVisitDuplicateRow     = errors.New("visit: client_id already stored")
 	errVisitParticipantStaff = "应为有效的回访人员或管理人员账号"
 )
@@ -185,8 +186,9 @@ func (s *Visits) Record(ctx context.Context, by model.Actor, campaignID, caseID 
 			return err
 		}
 		flags := slices.Clone(verdict.Flags)
+		// The visitor's own conclusion is kept as a confirmation, and flagged when it disagrees.
+		v.VerificationClaimed = req.Verification
 		if req.Verification != "" && req.Verification != v.Verification {
-			v.VerificationClaimed = req.Verification
 			flags = append(flags, model.FlagVerificationDisputed)
 		}
 		v.Flags = strings.Join(flags, ",")
@@ -353,7 +355,10 @@ func (s *Visits) Delete(ctx context.Context, by model.Actor, id model.ID) error 
 			return err
 		}
 		if !by.Is(model.RoleManager) {
-			if v.UserID != by.UserID || s.clock.Now().Sub(v.CreatedAt) > model.VisitDeleteWindow {
+			if v.UserID != by.UserID {
+				return errVisitNotVisitor
+			}
+			if s.clock.Now().Sub(v.CreatedAt) > model.VisitDeleteWindow {
 				return errVisitDeleteWindow
 			}
 		}

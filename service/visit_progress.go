@@ -8,26 +8,51 @@ import (
 	"fayuan/model"
 )
 
-// visitsDone is the visits phase's done: the cases of the visit selection with a recorded visit
-// (every visit carries answers), and its rate over the selection's size inScope. Visits on
-// cases outside the selection (a manager's own) are kept but not counted.
+// visitedSQL is "the case has a visit with answers in the campaign" (every visit carries them).
+const visitedSQL = "cases.id IN (SELECT vs.case_id FROM visits vs WHERE vs.campaign_id = ? AND vs.answers IS NOT NULL AND vs.answers <> '')"
+
+// visitsDone is the visits phase's done — the cases of the visit selection with a visit — and
+// its rate over the selection's size inScope. Visits on cases outside the selection (a
+// manager's own) are kept but not counted. It follows visitSelection without listing the whole
+// selection, which on a large county is most of the cases: the rule's unconditional part is
+// counted in SQL, and only the callers with a visited sampled case have their sample drawn.
 func visitsDone(db *gorm.DB, c *model.Campaign, inScope int64) (int64, float64, error) {
-	var visited []uint64
-	if err := db.Model(&model.Visit{}).Distinct("case_id").Where("campaign_id = ? AND answers IS NOT NULL AND answers <> ''", c.ID).
-		Pluck("case_id", &visited).Error; err != nil {
-		return 0, 0, err
-	}
-	if len(visited) == 0 {
-		return 0, 0, nil
-	}
-	sel, err := visitSelection(db, c)
-	if err != nil {
-		return 0, 0, err
-	}
 	var done int64
-	for _, id := range visited {
-		if _, ok := slices.BinarySearch(sel, id); ok {
-			done++
+	if err := phaseCases(db, c, model.PhaseCalls).Where("(NOT "+reachedCallSQL+" OR "+alertedSQL+")", c.ID, c.ID).
+		Where(visitedSQL, c.ID).Count(&done).Error; err != nil {
+		return 0, 0, err
+	}
+	var visited []struct {
+		ID     uint64
+		Caller uint64
+	}
+	reached := func() *gorm.DB {
+		return phaseCases(db, c, model.PhaseCalls).Joins("JOIN "+callersSQL+" ON r.case_id = cases.id", c.ID).
+			Select("cases.id AS id, r.caller AS caller").Where("NOT "+alertedSQL, c.ID)
+	}
+	if err := reached().Where(visitedSQL, c.ID).Scan(&visited).Error; err != nil {
+		return 0, 0, err
+	}
+	byCaller := map[uint64][]uint64{}
+	for _, v := range visited {
+		byCaller[v.Caller] = append(byCaller[v.Caller], v.ID)
+	}
+	st := c.Settings()
+	for caller, ids := range byCaller {
+		var rows []struct{ ID uint64 }
+		if err := reached().Where("r.caller = ?", caller).Scan(&rows).Error; err != nil {
+			return 0, 0, err
+		}
+		cands := make([]uint64, len(rows))
+		for i, r := range rows {
+			cands[i] = r.ID
+		}
+		sample := sampleReached(cands, sampleSize(len(cands), st), st.VisitSeed, caller)
+		slices.Sort(sample)
+		for _, id := range ids {
+			if _, ok := slices.BinarySearch(sample, id); ok {
+				done++
+			}
 		}
 	}
 	return done, ratio(done, inScope), nil
