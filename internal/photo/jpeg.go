@@ -24,10 +24,14 @@ func rewriteJPEG(w io.Writer, r *bufio.Reader, lim Limits) (*Info, error) {
 	if _, err := w.Write([]byte{0xFF, 0xD8}); err != nil {
 		return nil, err
 	}
-	sized, inMarker := false, false
+	sized := false
+	var afterScan byte // the marker that ended a scan, already read
 	for {
-		m, err := nextMarker(r, inMarker)
-		inMarker = false
+		m, err := afterScan, error(nil)
+		if afterScan == 0 {
+			m, err = nextMarker(r)
+		}
+		afterScan = 0
 		if err != nil {
 			return nil, err
 		}
@@ -89,10 +93,9 @@ func rewriteJPEG(w io.Writer, r *bufio.Reader, lim Limits) (*Info, error) {
 				if !sized {
 					return nil, fmt.Errorf("%w: scan before frame", ErrMalformed)
 				}
-				if err := copyScan(w, r); err != nil {
+				if afterScan, err = copyScan(w, r); err != nil {
 					return nil, err
 				}
-				inMarker = true
 			}
 		default: // other APPn, comments, anything unknown: dropped
 			if _, err := r.Discard(n); err != nil {
@@ -102,16 +105,14 @@ func rewriteJPEG(w io.Writer, r *bufio.Reader, lim Limits) (*Info, error) {
 	}
 }
 
-// nextMarker reads a marker: 0xFF (already read when ffRead), any fill bytes, then the code.
-func nextMarker(r *bufio.Reader, ffRead bool) (byte, error) {
-	if !ffRead {
-		b, err := r.ReadByte()
-		if err != nil {
-			return 0, malformed(err)
-		}
-		if b != 0xFF {
-			return 0, fmt.Errorf("%w: expected a marker", ErrMalformed)
-		}
+// nextMarker reads a marker: 0xFF, any fill bytes, then the code.
+func nextMarker(r *bufio.Reader) (byte, error) {
+	b, err := r.ReadByte()
+	if err != nil {
+		return 0, malformed(err)
+	}
+	if b != 0xFF {
+		return 0, fmt.Errorf("%w: expected a marker", ErrMalformed)
 	}
 	for {
 		var b byte
@@ -161,42 +162,47 @@ func copySegment(w io.Writer, r *bufio.Reader, m byte, n int) error {
 	return nil
 }
 
-// copyScan copies entropy-coded data up to the next marker, whose 0xFF it has read. Inside a
-// scan 0xFF is followed only by 0x00 (a stuffed byte) or a restart marker.
-func copyScan(w io.Writer, r *bufio.Reader) error {
+// scanPairs are the two-byte sequences a scan may hold: a stuffed 0xFF 0x00 and the restart
+// markers, preallocated so that copying them allocates nothing.
+var scanPairs = func() (p [256][]byte) {
+	for _, b := range []byte{0x00, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7} {
+		p[b] = []byte{0xFF, b}
+	}
+	return p
+}()
+
+// copyScan copies entropy-coded data up to the next marker and returns that marker's code
+// (its bytes read). Inside a scan 0xFF is followed only by 0x00 (a stuffed byte), a restart
+// marker, or fill bytes before a marker.
+func copyScan(w io.Writer, r *bufio.Reader) (byte, error) {
 	for {
 		chunk, err := r.ReadSlice(0xFF)
 		if err == bufio.ErrBufferFull {
 			if _, err := w.Write(chunk); err != nil {
-				return err
+				return 0, err
 			}
 			continue
 		}
 		if err != nil {
-			return malformed(err)
+			return 0, malformed(err)
 		}
-		next, err := r.Peek(1)
+		// chunk is valid only until the next read: write it (without its 0xFF) first.
+		if _, err := w.Write(chunk[:len(chunk)-1]); err != nil {
+			return 0, err
+		}
+		next, err := r.ReadByte()
 		if err != nil {
-			return malformed(err)
+			return 0, malformed(err)
 		}
-		if next[0] == 0x00 || next[0] >= 0xD0 && next[0] <= 0xD7 || next[0] == 0xFF {
-			// 0xFF 0xFF is fill before a marker; writing one 0xFF and looking again is the same.
-			if next[0] == 0xFF {
-				chunk = chunk[:len(chunk)-1]
+		switch {
+		case scanPairs[next] != nil:
+			if _, err := w.Write(scanPairs[next]); err != nil {
+				return 0, err
 			}
-			if _, err := w.Write(chunk); err != nil {
-				return err
-			}
-			if next[0] != 0xFF {
-				b, _ := r.ReadByte()
-				if _, err := w.Write([]byte{b}); err != nil {
-					return err
-				}
-			}
-			continue
+		case next == 0xFF: // fill: look again from this 0xFF
+			_ = r.UnreadByte()
+		default:
+			return next, nil
 		}
-		// A marker: the data before it is the scan's.
-		_, err = w.Write(chunk[:len(chunk)-1])
-		return err
 	}
 }

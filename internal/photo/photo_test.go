@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"fayuan/internal/photo"
 	"fayuan/internal/photo/phototest"
@@ -218,4 +219,41 @@ func TestOrientationBlockHoldsNothingElse(t *testing.T) {
 	if strings.Count(s, "Exif") != 1 || strings.Contains(s, "SECRET") || len(s) > len(phototest.PlainJPEG(phototest.Image(40, 20), 85))+50 {
 		t.Fatalf("the kept EXIF holds more than the orientation")
 	}
+}
+
+// A large photo, read in pieces of every size, comes out byte for byte as the plain encoding:
+// 0xFF bytes falling on the read buffer's edge are copied right.
+func TestJPEGLargeInPieces(t *testing.T) {
+	img := phototest.Image(1600, 1200)
+	in, plain := phototest.JPEG(img, 95, 0), phototest.PlainJPEG(img, 95)
+	for name, r := range map[string]io.Reader{
+		"whole":    bytes.NewReader(in),
+		"one byte": iotest.OneByteReader(bytes.NewReader(in)),
+		"halves":   iotest.HalfReader(bytes.NewReader(in)),
+		"odd":      &oddReader{b: in},
+	} {
+		var out bytes.Buffer
+		if _, err := photo.Rewrite(&out, r, photo.DefaultLimits); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(out.Bytes(), plain) {
+			t.Fatalf("%s: %d bytes differ from the plain %d", name, out.Len(), len(plain))
+		}
+	}
+}
+
+// oddReader hands out 1, 2, 3… 4099 bytes, then again, so reads end everywhere.
+type oddReader struct {
+	b []byte
+	n int
+}
+
+func (o *oddReader) Read(p []byte) (int, error) {
+	if len(o.b) == 0 {
+		return 0, io.EOF
+	}
+	o.n = o.n%4099 + 1
+	n := copy(p[:min(len(p), o.n)], o.b)
+	o.b = o.b[n:]
+	return n, nil
 }
