@@ -76,6 +76,8 @@ type Config struct {
 	// ReminderTime is when the daily reminders go out, "HH:MM" Asia/Shanghai; empty: never
 	// (the job can still be run directly).
 	ReminderTime string
+
+	Storage Storage // photos: where they are kept, how big they may be (storage.go)
 }
 
 // SearchKey is the key of the personal-data search hashes: the oldest encryption key.
@@ -159,6 +161,9 @@ func Load(path string, env Env) (*Config, error) {
 			missing = "FAYUAN_WECHAT_APP_ID"
 		}
 		return nil, errors.New(missing + ": missing; set both FAYUAN_WECHAT_APP_ID and FAYUAN_WECHAT_APP_SECRET, or neither")
+	}
+	if err := c.checkStorage(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -82,6 +82,8 @@ type PlausibilityFlag struct {
 	// caller's visited calls found inconsistent.
 	VisitIDs []ID    `json:"visit_ids,omitempty"`
 	Rate     float64 `json:"rate,omitempty"`
+	// PhotoIDs name the photos of the same_photo flag.
+	PhotoIDs []ID `json:"photo_ids,omitempty"`
 }
 
 // FlagList is a campaign's plausibility flags with the thresholds that raised them.

@@ -93,6 +93,8 @@ type CaseDetailResponse struct {
 	Visits        []any `json:"visits"`
 	SurveyAnswers []any `json:"survey_answers"`
 	Results       []any `json:"results"`
+	// Photos are the field visits' photos, in the time they were taken.
+	Photos []any `json:"photos"`
 }
 
 // CaseRecipientInput is the recipient as a manager enters them. Phone and ID number are

@@ -21,6 +21,7 @@ type Options struct {
 	MaxBodyBytes int64
 	CORSOrigins  []string
 	ImportBytes  int64 // the largest case import file; its route's body limit follows it
+	PhotoBytes   int64 // the largest photo; its upload route's body limit follows it
 }
 
 // Handlers are the API's handlers, built by the caller.
@@ -41,6 +42,7 @@ type Handlers struct {
 	Visits        *api.VisitHandler
 	Surveys       *api.SurveyHandler
 	Reviews       *api.ReviewHandler
+	Photos        *api.PhotoHandler
 }
 
 // New builds the engine. It returns the gin engine too, so tests can list its routes.
@@ -167,6 +169,11 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	v1.POST("/survey/:token", h.Surveys.Answer)
 	v1.POST("/survey/:token/verify", h.Surveys.Verify)
 	e.GET("/s/:token", h.Surveys.Page)
+	// Photos: added by whoever may see the visit; read by signed URL or such a token.
+	in.POST("/visits/:id/photos", requireRole(model.RoleStaff, model.RoleManager), h.Photos.Upload)
+	v1.GET("/photos/:id", signedOrAuthenticated(o.Authenticate), h.Photos.Get)
+	v1.GET("/photos/:id/thumb", signedOrAuthenticated(o.Authenticate), h.Photos.Thumb)
+	in.DELETE("/photos/:id", requireRole(model.RoleStaff, model.RoleManager), h.Photos.Delete)
 
 	return methodOverride(e), e
 }

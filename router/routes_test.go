@@ -118,6 +118,10 @@ var routes = map[string]route{
 	"POST /api/v1/rectifications/:id/interview":                    {path: fixed("/api/v1/rectifications/999999/interview"), body: static(`{"date":"2024-05-20","note":"表格"}`), want: only(404, "manager")},
 	"POST /api/v1/rectifications/:id/submission":                   {path: fixed("/api/v1/rectifications/999999/submission"), body: static(`{"text":"表格"}`), want: only(404, "handler", "other_org")},
 	"POST /api/v1/rectifications/:id/close":                        {path: fixed("/api/v1/rectifications/999999/close"), body: static(`{"text":"表格"}`), want: only(404, "manager")},
+	"POST /api/v1/visits/:id/photos":                               {path: fixed("/api/v1/visits/999999/photos"), want: only(404, "staff", "manager", "other_org")},
+	"GET /api/v1/photos/:id":                                       {path: fixed("/api/v1/photos/999999"), want: loggedIn(404)},
+	"GET /api/v1/photos/:id/thumb":                                 {path: fixed("/api/v1/photos/999999/thumb"), want: loggedIn(404)},
+	"DELETE /api/v1/photos/:id":                                    {path: fixed("/api/v1/photos/999999"), want: only(404, "staff", "manager", "other_org")},
 }
 
 // route is one line of the table.

@@ -12,6 +12,9 @@ func uploadRoutes(o Options) map[string]int64 {
 	if o.ImportBytes > 0 {
 		out["POST /api/v1/cases/import"] = o.ImportBytes + multipartSlack
 	}
+	if o.PhotoBytes > 0 {
+		out["POST /api/v1/visits/:id/photos"] = o.PhotoBytes + multipartSlack
+	}
 	return out
 }
 

@@ -8,6 +8,7 @@
 #   FAYUAN_TEST_NO_BROWSER=1 scripts/test.sh # skip the headless Chromium tests of the survey page
 #   scripts/test.sh -run TestLogin -v        # extra go test flags
 #
+# The S3 storage tests start MinIO themselves: minio on PATH, $(go env GOPATH)/bin/minio or $FAYUAN_TEST_MINIO.
 # Other servers: FAYUAN_TEST_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/), FAYUAN_TEST_REDIS_ADDR.
 # .ci/run installs and starts MariaDB and Redis when they are missing, then calls this script.
 set -euo pipefail
@@ -26,6 +27,9 @@ if [[ "${FAYUAN_TEST_NO_REDIS:-}" != 1 && -z "${FAYUAN_TEST_REDIS_ADDR:-}" ]] &&
 fi
 if [[ "${FAYUAN_TEST_NO_BROWSER:-}" != 1 ]] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
   missing+=("Chromium is not installed (the survey page is tested in it headless): apt-get install -y chromium, or skip those tests: FAYUAN_TEST_NO_BROWSER=1")
+fi
+if [[ -z "${FAYUAN_TEST_MINIO:-}" ]] && ! command -v minio >/dev/null && [[ ! -x "$(go env GOPATH)/bin/minio" ]]; then
+  missing+=("the MinIO server is missing (the S3 storage tests start it on loopback): go install github.com/minio/minio@latest (about two minutes), or set FAYUAN_TEST_MINIO to a minio binary")
 fi
 if ((${#missing[@]})); then
   printf 'scripts/test.sh: %s\n' "${missing[@]}" >&2

@@ -159,6 +159,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "bench: db=%s c=%d d=%s warmup=%s GOMAXPROCS=%d (server, baseline and generator share this process)\n",
 		o.db, o.workers, o.duration, o.warmup, rep.GOMAXPROCS)
 	var bare loadgen.Result
+	var notes []string
 	for _, n := range names {
 		s := reg[n]
 		next, err := s.Setup(ctx, e)
@@ -166,9 +167,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("scenario %s: setup: %w", n, err)
 		}
 		fmt.Fprintf(stderr, "bench: %s …\n", n)
+		var after func() string
+		if s.Around != nil {
+			after = s.Around(ctx, o.workers)
+		}
 		res, err := measure(ctx, o, s, next, n != bareName)
 		if err != nil {
 			return fmt.Errorf("scenario %s: %w", n, err)
+		}
+		if after != nil {
+			notes = append(notes, n+": "+after())
 		}
 		if n == bareName {
 			bare = res
@@ -179,6 +187,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	printTable(stdout, rep.Results)
+	for _, line := range notes {
+		fmt.Fprintln(stdout, line)
+	}
 	if o.jsonPath != "" {
 		if err := writeJSON(o.jsonPath, rep); err != nil {
 			return err

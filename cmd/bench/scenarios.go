@@ -16,6 +16,9 @@ type Scenario struct {
 	About string
 	Setup func(ctx context.Context, e *Env) (loadgen.RequestFunc, error)
 	Check loadgen.CheckFunc // nil: any 2xx answer succeeds
+	// Around, when set, runs just before the measured load (after the warm-up's setup) with
+	// the number of workers; the function it returns runs after, and its line is printed.
+	Around func(ctx context.Context, workers int) func() string
 }
 
 // bareName is the baseline every run measures first.
@@ -60,6 +63,7 @@ func scenarios() map[string]Scenario {
 	}
 	list = append(list, casesScenario())
 	list = append(list, progressScenario())
+	list = append(list, photosScenario())
 	m := make(map[string]Scenario, len(list))
 	for _, s := range list {
 		m[s.Name] = s

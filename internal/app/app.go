@@ -23,6 +23,7 @@ import (
 	"fayuan/internal/db"
 	"fayuan/internal/pii"
 	"fayuan/internal/signedurl"
+	"fayuan/internal/storage"
 	"fayuan/internal/wechat"
 	"fayuan/router"
 	"fayuan/service"
@@ -48,6 +49,8 @@ type App struct {
 	Reminders     *service.Reminders
 	Signer        *signedurl.Signer // signs image URLs (photos, mini-program codes)
 	Visits        *service.Visits   // photos register their OnDelete hook on it
+	Photos        *service.Photos
+	PhotoStore    storage.Store
 	closers       []func() error
 }
 
@@ -131,6 +134,19 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		return nil, fmt.Errorf("default rubrics: %w", err)
 	}
 	calls.AddExport("reviews", reviews.ExportReviews)
+	if a.PhotoStore, err = photoStore(ctx, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Photos = service.NewPhotos(gdb, o.Clock, audit, visits, a.PhotoStore, a.Signer, service.PhotoConfig{
+		MaxBytes: cfg.Storage.PhotoMaxBytes, ThumbWorkers: cfg.Storage.ThumbWorkers, PublicURL: cfg.PublicURL}, log)
+	a.closers = append(a.closers, func() error { a.Photos.Close(); return nil })
+	if _, err := a.Photos.RemoveOrphans(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	cases.AddHistory(a.Photos)
+	calls.AddFlagSource(a.Photos)
 	var sender service.SubscribeSender
 	if wx != nil {
 		sender = wx
@@ -160,7 +176,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 
 	a.Handler, a.Engine = router.New(router.Options{
 		Log: log, Authenticate: auth.Authenticate, MaxBodyBytes: cfg.MaxBodyBytes, CORSOrigins: cfg.CORSOrigins,
-		ImportBytes: imports.MaxBytes(),
+		ImportBytes: imports.MaxBytes(), PhotoBytes: a.Photos.MaxBytes(),
 	}, router.Handlers{
 		Health:        api.NewHealthHandler(func(ctx context.Context) error { return db.Ping(ctx, gdb) }),
 		Auth:          api.NewAuthHandler(auth),
@@ -178,6 +194,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Hearings:      api.NewHearingHandler(hearings),
 		Results:       api.NewResultHandler(results),
 		Reviews:       api.NewReviewHandler(reviews),
+		Photos:        api.NewPhotoHandler(a.Photos),
 	})
 	if cfg.ReminderTime != "" {
 		if err := a.startReminders(cfg.ReminderTime); err != nil {

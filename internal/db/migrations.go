@@ -18,6 +18,7 @@ var Migrations = []Migration{
 	{Version: 7, Name: "call corrections: calls.version, call_versions", Up: v7},
 	{Version: 8, Name: "wechat subscriptions, notifications", Up: v8},
 	{Version: 9, Name: "visits and their participants", Up: v9},
+	{Version: 10, Name: "photos of field visits", Up: v10},
 	{Version: 11, Name: "survey links, answers, subscriptions, messages", Up: v11},
 	{Version: 12, Name: "case-file review: rubric templates, samples, files, scoresheets, conflicts", Up: v12},
 	{Version: 13, Name: "hearings, opinions, results, rectifications, result settings", Up: v13},
