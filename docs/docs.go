@@ -677,6 +677,46 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns/{id}/agreement": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Over every submitted sheet: files scored at least twice, pairs, the mean absolute difference (points), ICC(2,1) (Shrout \u0026 Fleiss; first vs second sheet; null when undefined) and per reviewer the mean signed difference from the file's other reviewers (positive: more lenient).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "How far the campaign's reviewers agree",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.AgreementResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns/{id}/alerts": {
             "get": {
                 "security": [
@@ -941,6 +981,260 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns/{id}/cases/{case_id}/survey-link": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "For the staff assigned to the case (calls or visits) or a manager (a case of the campaign's follow-up scope). Returns the case's live link, making one when there is none (201; 200 for the existing one, so a printed code keeps working): ` + "`" + `token` + "`" + ` (24 characters, fits the mini-program code's ` + "`" + `scene` + "`" + `), ` + "`" + `url` + "`" + ` (the web page /s/{token}), ` + "`" + `code_url` + "`" + ` (a signed, short-lived URL of the mini-program code image; empty when WeChat is not configured) and ` + "`" + `expires_at` + "`" + ` (the end of the visits phase). 409 phase_closed after the survey's window.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "A case's survey link for the recipient",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the case's existing live link",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyLinkResponse"
+                        }
+                    },
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyLinkResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/cases/{case_id}/survey-link/revoke": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Ends every live survey link of the case at once, and with them the recipients' survey tokens. For the staff assigned to the case or a manager. ` + "`" + `changed` + "`" + `: how many links it ended.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "Revoke a case's survey links",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyLinksChange"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/cases/{case_id}/survey-link/unlock": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Resets the failed identity checks of the case's survey links so the recipient may try again. For the staff assigned to the case or a manager.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "Unlock a case's survey after 5 failed identity checks",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyLinksChange"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/cases/{case_id}/visits": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A visit (进村入户) to a case's recipient by the staff member assigned to the case for the visits phase (or a manager); others see no such case (404). ` + "`" + `answers` + "`" + ` are required every time, in the calls' shape and validated the same way (422 names each missing field). ` + "`" + `visited_at` + "`" + ` is judged by the phase engine (409 phase_closed outside the visits phase; ` + "`" + `late` + "`" + ` and ` + "`" + `flags` + "`" + ` kept: future_time, stale_upload). ` + "`" + `location` + "`" + ` is optional ({lat, lng, accuracy, coord_type: wgs84|gcj02, address}); coordinates are kept as sent, never converted. ` + "`" + `participants` + "`" + `: ` + "`" + `staff_ids` + "`" + ` (accounts) and ` + "`" + `cadres` + "`" + ` (named township cadres, free text). The server computes ` + "`" + `verification` + "`" + ` against the case's first reached call in the campaign (its latest version): consistent, inconsistent with ` + "`" + `differences` + "`" + `, or not_reached_by_phone; a ` + "`" + `verification` + "`" + ` the visitor sends that disagrees is kept as ` + "`" + `verification_claimed` + "`" + ` and flagged ` + "`" + `verification_disputed` + "`" + `, never refused. ` + "`" + `client_id` + "`" + ` (UUID) is idempotent per user: the same body again → 200 with the first record, another body → 409 client_id_conflict. A \"yes\" to charged_fee or negligent, or dissatisfied, opens an alert (channel visit) in the same transaction.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "visits"
+                ],
+                "summary": "Record one field visit",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the visit",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.RecordVisitRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "replay of the same client_id",
+                        "schema": {
+                            "$ref": "#/definitions/model.VisitResponse"
+                        }
+                    },
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.VisitResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns/{id}/exclusions": {
             "get": {
                 "security": [
@@ -1120,7 +1414,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "` + "`" + `kind=calls` + "`" + `: the registration forms (电话回访登记表), one row per case in the follow-up scope — 案号, 案由, 受援人 (full name; never phone or ID number), 案件承办人, 结案时间, 回访日期, the four questions (是/否/不确定, 满意/不满意/不确定, the notes), who answered, outcome, attempts, status and caller. Other kinds (visits, reviews, results) are 422 naming ` + "`" + `kind` + "`" + ` for now. The file name is Chinese, sent with RFC 5987 ` + "`" + `filename*` + "`" + `. Audited.",
+                "description": "` + "`" + `kind=calls` + "`" + `: the registration forms (电话回访登记表), one row per case in the follow-up scope — 案号, 案由, 受援人 (full name; never phone or ID number), 案件承办人, 结案时间, 回访日期, the four questions (是/否/不确定, 满意/不满意/不确定, the notes), who answered, outcome, attempts, status and caller. ` + "`" + `kind=visits` + "`" + `: the field visits (走访记录), one row per visit in visit time order — the case, visit and upload times, visitor and participants, location as recorded (with its coordinate system), the four answers, the verification against the phone with what differs, the visitor's own conclusion, suggestions, note, late and flags. ` + "`" + `kind=reviews` + "`" + `: one row per scoresheet with its deductions and the file's final result. ` + "`" + `kind=results` + "`" + `: the file results for finance, one row per published result — score, grade, status, subsidy, reduction, payable, reward, rectification, withheld, referral — each figure with its reasons beside it (deductions, weighting, consequence). Any other kind is 422 naming ` + "`" + `kind` + "`" + `. The file name is Chinese, sent with RFC 5987 ` + "`" + `filename*` + "`" + `. Audited.",
                 "produces": [
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 ],
@@ -1138,7 +1432,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "calls",
+                        "description": "calls, visits, reviews or results",
                         "name": "kind",
                         "in": "query",
                         "required": true
@@ -1166,6 +1460,204 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns/{id}/files": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A manager sees every sampled file, a handler or staff member those of their own firm or office: status sampled → handed_in → received, the deadline ` + "`" + `due_on` + "`" + ` and ` + "`" + `overdue` + "`" + `, and, for managers, once decided the final score and grade (the handler's side learns results through the confirmed results). ` + "`" + `status` + "`" + ` filters.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Sampled case files (卷宗上报)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "sampled, handed_in or received",
+                        "name": "status",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/model.FileResponse"
+                            }
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/files/overdue": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The sampled files still not handed in after the campaign's deadline (` + "`" + `hand_in_due` + "`" + `), grouped by the handler's firm or office.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Files not handed in by the deadline, by firm",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/model.OverdueOrg"
+                            }
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/files/{case_id}/hand-in": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The case's handler, a handler or staff member of the same firm or office, or a manager marks the file as handed in (卷宗已上报). Again → 200, unchanged; already received → 409. Others' files → 404. Audited.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Hand a sampled file in",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.FileResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/files/{case_id}/receive": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The aid centre (a manager) confirms it has the handed-in file; its sheets open for scoring. Not handed in → 409 ` + "`" + `file_not_handed_in` + "`" + `. Audited.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Confirm receipt of a file",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.FileResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns/{id}/flags": {
             "get": {
                 "security": [
@@ -1173,7 +1665,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Patterns a manager may want to look at, never blocking, computed from the calls on each request; each names the caller and the calls. ` + "`" + `short_call` + "`" + `: reached calls with all answers under ` + "`" + `min_reached_duration_s` + "`" + ` (default 30); ` + "`" + `identical_run` + "`" + `: at least ` + "`" + `identical_run` + "`" + ` (default 10) consecutive reached calls of one caller with identical four answers; ` + "`" + `late_burst` + "`" + `: at least ` + "`" + `burst_size` + "`" + ` (default 10) records received within ` + "`" + `burst_window_minutes` + "`" + ` (default 10), each at least ` + "`" + `burst_delay_hours` + "`" + ` (default 24) after its stated ` + "`" + `called_at` + "`" + `. The query parameters of the same names change the thresholds; the answer echoes them in ` + "`" + `settings` + "`" + `.",
+                "description": "Patterns a manager may want to look at, never blocking, computed from the calls on each request; each names the caller and the calls. ` + "`" + `short_call` + "`" + `: reached calls with all answers under ` + "`" + `min_reached_duration_s` + "`" + ` (default 30); ` + "`" + `identical_run` + "`" + `: at least ` + "`" + `identical_run` + "`" + ` (default 10) consecutive reached calls of one caller with identical four answers; ` + "`" + `late_burst` + "`" + `: at least ` + "`" + `burst_size` + "`" + ` (default 10) records received within ` + "`" + `burst_window_minutes` + "`" + ` (default 10), each at least ` + "`" + `burst_delay_hours` + "`" + ` (default 24) after its stated ` + "`" + `called_at` + "`" + `. From the visits: ` + "`" + `visit_mismatch` + "`" + `, per caller with a call a visit found inconsistent, the share (` + "`" + `rate` + "`" + `) of their visited calls found inconsistent; per visitor (` + "`" + `caller_id` + "`" + `, with ` + "`" + `visit_ids` + "`" + `): ` + "`" + `visit_far` + "`" + ` (located farther than ` + "`" + `visit_distance_m` + "`" + `, default 10000, from the recipient's town centroid — approximate centroids, GCJ-02 converted to WGS-84 first), ` + "`" + `visit_stale_upload` + "`" + ` and ` + "`" + `visit_future_time` + "`" + ` (the phase engine's judgement of ` + "`" + `visited_at` + "`" + `), ` + "`" + `verification_disputed` + "`" + `. The query parameters of the same names change the thresholds; the answer echoes them in ` + "`" + `settings` + "`" + `.",
                 "produces": [
                     "application/json"
                 ],
@@ -1217,6 +1709,12 @@ const docTemplate = `{
                         "type": "integer",
                         "description": "default 24",
                         "name": "burst_delay_hours",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "default 10000",
+                        "name": "visit_distance_m",
                         "in": "query"
                     }
                 ],
@@ -1313,6 +1811,303 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/campaigns/{id}/hearings": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Hearing observations (庭审旁听), latest hearing first, each with its observers, their sheets on the hearing template and the combined score (mean of the scored sheets, half up to 0.1). Filter: ` + "`" + `handler` + "`" + ` (handler id). Managers and staff.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "hearings"
+                ],
+                "summary": "A campaign's hearing observations",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "handler id",
+                        "name": "handler",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.List-model_HearingResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A hearing observation is its own record: the case (ours by ` + "`" + `case_id` + "`" + `, open or closed, or ` + "`" + `case_nos` + "`" + ` as text for a case not in the system), court, judges, hearing time, cause, the handler (defaults to the case's), announced or unannounced (四不两直), and the observers — staff accounts, lawyers or people's deputies (accounts by ` + "`" + `user_id` + "`" + ` or named people) — each with their sheet on the campaign's hearing template if they have scored. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "hearings"
+                ],
+                "summary": "Record a hearing observation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the observation",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.HearingRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.HearingResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/hearings/{hid}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "hearings"
+                ],
+                "summary": "One hearing observation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "hearing id",
+                        "name": "hid",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.HearingResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/hearings/{hid}/observers": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "With or without their sheet. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "hearings"
+                ],
+                "summary": "Add an observer to a hearing",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "hearing id",
+                        "name": "hid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the observer",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ObserverInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.HearingResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/hearings/{hid}/observers/{oid}/sheet": {
+            "put": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The sheet on the hearing template: per item a deduction (to 0.1) with its reason, or N/A where allowed. Scored in integer tenths, half up; the hearing's combined score follows. Audited with before and after.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "hearings"
+                ],
+                "summary": "Add or replace an observer's sheet",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "hearing id",
+                        "name": "hid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "observer id",
+                        "name": "oid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the sheet",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/review.Sheet"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.HearingResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/campaigns/{id}/notifications": {
             "get": {
                 "security": [
@@ -1358,6 +2153,120 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/opinions": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Newest first. Filter: ` + "`" + `handler` + "`" + `. Managers only.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "hearings"
+                ],
+                "summary": "Judicial organs' opinions of handlers",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "handler id",
+                        "name": "handler",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.List-model_OpinionResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Per handler: the organ (an organisation of kind judicial_organ by ` + "`" + `org_id` + "`" + `, or ` + "`" + `organ_name` + "`" + `), the date, a rating (good 好, fair 一般, poor 差) and the text. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "hearings"
+                ],
+                "summary": "Record a judicial organ's opinion of a handler",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the opinion",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.OpinionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.OpinionResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/model.Error"
                         }
@@ -1475,6 +2384,794 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/result-settings": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The objection window (days, default 7), whether hearings and judicial organs' opinions weigh in (default: shown only, no weight) and the consequence policy (reward 优秀; subsidy reduction by grade or per deducted point, in basis points; whether a substantiated fee alert is the money veto).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "A campaign's result rules",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ResultSettingsResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "` + "`" + `version` + "`" + ` is the version read (0 before any was set); a stale one is 409. Audited with before and after.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "Replace a campaign's result rules",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the rules",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ResultSettingsRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ResultSettingsResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/results": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Managers: every published result (filter ` + "`" + `handler` + "`" + `). A handler: their own files only, each with its score, grade (excellent, good, qualified, unqualified), status (provisional, objected, decided, final), every deduction with its reason (by sheet number, never by reviewer) and the consequence (proposed until a manager confirms), with the hearings observed and judicial organs' opinions about them beside the files (observers not named) and how the campaign weighs them.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "File results",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "handler id",
+                        "name": "handler",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page (1-based)",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "at most 500",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ResultsPage"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/results/publish": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every reviewed file with a final score becomes a provisional result (files waiting for a third reviewer are listed), weighted by the campaign's rules; the objection window opens and each handler with an account is told by subscribe message (only subscribed users; failures recorded in the notifications, never blocking). Already published files are left alone. Audited.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "Publish the file results",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.PublishResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/results/{case_id}/confirm": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "After the objection window (or once an objection is decided; 409 otherwise), with the bureau's findings (` + "`" + `seriously_irresponsible` + "`" + ` needs a ` + "`" + `note` + "`" + `, ` + "`" + `other_violations` + "`" + `). The consequence is decided by the campaign's policy from the grade and the follow-ups (a substantiated fee alert of the case): reward list, rectification task, subsidy reduction, or withholding and referral — each figure with its reasons. ` + "`" + `version` + "`" + ` as read (stale → 409). Audited with before and after.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "Confirm a result: it becomes final and its consequence applies",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "findings",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ConfirmRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ResultResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/results/{case_id}/decision": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A manager's written decision: ` + "`" + `upheld` + "`" + `, or ` + "`" + `amended` + "`" + ` with a new ` + "`" + `score` + "`" + ` and/or ` + "`" + `veto` + "`" + ` (the grade follows the bands). Only an objected result (409 otherwise). Audited with before and after.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "Decide an objection",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the decision",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.DecisionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ResultResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/results/{case_id}/objection": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The case's handler, within the objection window (default 7 days from publication and notification); after it 409 objection_window_closed; a second objection 409. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "Object to a result",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "case_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ObjectionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ResultResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/review-settings": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Templates per slot (criminal → criminal; civil, administrative, non_litigation → civil-administrative; hearing → hearing by default; version 0 = newest), the hand-in deadline (` + "`" + `hand_in_due` + "`" + ` in force: the set date or the reviews phase's start + ` + "`" + `hand_in_days` + "`" + `), reviewers per file and the third-reviewer triggers; the grade bands are the campaign's.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "A campaign's review settings",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ReviewSettingsResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Only the fields given change; ` + "`" + `rubrics` + "`" + ` only for the slots listed, each naming a stored template (and version, 0 = newest) that applies to the slot. Sheets already created keep their template version. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Change a campaign's review settings",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the changes",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ReviewSettingsRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ReviewSettingsResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/reviews": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A reviewer's own sheets, or all of them for a manager (with ` + "`" + `reviewer_id` + "`" + `): ` + "`" + `{id, case_id, template, status: draft|submitted, version}` + "`" + ` and the file's status.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Scoresheets of a campaign",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.List-model_SheetSummary"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/reviews/assign": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "` + "`" + `{reviewer_ids, per_case: 2, sample?: {percent} or {case_nos}}` + "`" + `: samples first when ` + "`" + `sample` + "`" + ` is given (or nothing was sampled yet: the whole scope), then gives each file the rest of its ` + "`" + `per_case` + "`" + ` sheets, least loaded first. 回避 is automatic: never the handler, never someone of the handler's firm or office, never someone who declared a conflict with the case or the handler; a file left with too few eligible reviewers is ` + "`" + `unassignable` + "`" + ` and given to nobody. With ` + "`" + `case_ids` + "`" + `, exactly the listed reviewers go on the listed files and any recusal → 409 ` + "`" + `recused` + "`" + `, nothing written. Never twice, even with concurrent runs. Audited per sheet.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Assign reviewers to the sampled files",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "reviewers and files",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ReviewAssignRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.ReviewAssignResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/reviews/conflicts": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A manager sees every declaration of the campaign, a reviewer their own.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Declared conflicts",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/model.ConflictResponse"
+                            }
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A reviewer declares they must not review a case (` + "`" + `case_id` + "`" + `) or any case of a handler (` + "`" + `handler_id` + "`" + `) in this campaign, with a reason; later assignments respect it, and the declarant's draft sheets it covers are withdrawn (the files go back to be assigned). Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Declare a conflict (回避申报)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the conflict",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.ConflictRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.ConflictResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/reviews/sample": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Draws files from the review scope: ` + "`" + `{all: true}` + "`" + `, ` + "`" + `{percent}` + "`" + ` of each category × source stratum (half up, at least one per stratum), or ` + "`" + `{case_nos}` + "`" + `; ` + "`" + `seed` + "`" + ` reproduces a drawing (same seed and same cases → same files), otherwise one is drawn and answered. Files already sampled stay. Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Sample files for review",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "how to sample",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.SampleRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SampleResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/model.Error"
                         }
@@ -2188,6 +3885,782 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/photos/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "By its signed URL (no token; expired or altered → 403 signed_url_expired / signed_url_invalid) or with the token of someone who may see the visit — its visitor, staff who went along, managers; anyone else 404. ETag from the content hash, Cache-Control private; ranges and If-None-Match answered.",
+                "produces": [
+                    "image/jpeg",
+                    "image/png",
+                    "image/webp"
+                ],
+                "tags": [
+                    "visits"
+                ],
+                "summary": "A photo, EXIF removed",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "photo id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "signed URL expiry",
+                        "name": "exp",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "signed URL signature",
+                        "name": "sig",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A manager at any time, its uploader within 24 hours of the upload (403 photo_delete_forbidden otherwise); anyone who may not see the visit 404.",
+                "tags": [
+                    "visits"
+                ],
+                "summary": "Delete a photo and its files",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "photo id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/photos/{id}/thumb": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "As GET /photos/{id}. Made in the background after the upload: until then 404 thumb_not_ready (show a placeholder and try again).",
+                "produces": [
+                    "image/jpeg"
+                ],
+                "tags": [
+                    "visits"
+                ],
+                "summary": "A photo's thumbnail (JPEG, 320 px on its longer side)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "photo id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "signed URL expiry",
+                        "name": "exp",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "signed URL signature",
+                        "name": "sig",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/rectifications/{id}/close": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A manager's closing note, once the handler's rectification is in.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "Close a rectification",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "rectification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the closing note",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.RectificationTextRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.RectificationResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/rectifications/{id}/interview": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "Record a rectification's interview (约谈)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "rectification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "date and note",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.InterviewRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.RectificationResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/rectifications/{id}/submission": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "After the interview; the handler of the case only (others 404).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "results"
+                ],
+                "summary": "The handler's written rectification",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "rectification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the text",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.RectificationTextRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.RectificationResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/reviews/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The sheet's reviewer (or a manager): items with max, deduction, reason, not_applicable and the typical deductions; the rubric's vetoes with those applied; score (rescaled over applicable items, half up to 0.1) and grade. Reviewers score blind: another reviewer's sheet of the same file is 404 until every sheet of the file is submitted.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "One scoresheet",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "sheet id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SheetResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "` + "`" + `{version, items: [{code, deduction, reason, not_applicable}], veto?: {code, reason}, submit?}` + "`" + `: the items replace the draft's (items not listed keep full marks); a deduction is in points to 0.1, at most the item's max, with a reason when \u003e 0; not_applicable only where the item allows. ` + "`" + `submit: true` + "`" + ` locks the sheet; the file's last sheet decides it (mean of two, or a third reviewer, then the median). 409: ` + "`" + `stale_version` + "`" + `, ` + "`" + `sheet_submitted` + "`" + `, ` + "`" + `file_not_received` + "`" + ` (the file is not yet handed in and received), ` + "`" + `phase_closed` + "`" + ` (judged on the save time). Another's sheet → 404.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Save or submit a scoresheet",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "sheet id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the entries",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.SaveSheetRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SheetResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/rubrics": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every stored template version (评查表): the three shipped ones (criminal, civil-administrative, hearing) and the bureau's own, newest version of each key first. ` + "`" + `full=true` + "`" + ` adds each version's content.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Rubric templates",
+                "parameters": [
+                    {
+                        "type": "boolean",
+                        "description": "include the content",
+                        "name": "full",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/model.RubricTemplateResponse"
+                            }
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "The template as JSON: ` + "`" + `{id, title, applies_to: [criminal|civil|administrative] or [hearing], sections: [{code, title, max}], items: [{code, section, label, max, deductions: [{label, points}], na_allowed, veto, veto_label}], vetoes: [{code, label, item?}]}` + "`" + `, points with at most one decimal. Stored as the next version of ` + "`" + `id` + "`" + ` (the body's version is ignored). Items not summing to 100, a section's max not matching its items, duplicate codes → 422 naming each field.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reviews"
+                ],
+                "summary": "Upload a bureau's own rubric",
+                "parameters": [
+                    {
+                        "description": "the rubric",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "type": "object"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.RubricTemplateResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/survey-codes/{id}": {
+            "get": {
+                "description": "The JPEG WeChat made for the link (regenerated when missing), by signed URL only (` + "`" + `code_url` + "`" + ` of the survey link: ` + "`" + `exp` + "`" + ` and ` + "`" + `sig` + "`" + `); no Authorization header. 403 for an altered or expired signature, 404 for a revoked or expired link.",
+                "produces": [
+                    "image/jpeg"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "A survey link's mini-program code image",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "link id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "expiry (signed URL)",
+                        "name": "exp",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "signature (signed URL)",
+                        "name": "sig",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/survey/{token}": {
+            "get": {
+                "description": "Anyone with the token. Before verifying: only ` + "`" + `org_name` + "`" + `, ` + "`" + `intro` + "`" + ` and the ` + "`" + `questions` + "`" + ` (` + "`" + `verified: false` + "`" + `) — a code left at a house tells a passer-by nothing about the case. With the survey token from verify (` + "`" + `Authorization: Bearer \u003csurvey_token\u003e` + "`" + `): also ` + "`" + `cause` + "`" + `, ` + "`" + `handler_name` + "`" + `, ` + "`" + `closed_on` + "`" + `, ` + "`" + `answered` + "`" + ` and the subscribe-message ` + "`" + `template_ids` + "`" + ` to offer. Unknown, expired and revoked tokens are all 404; 429 with Retry-After when an IP or a token is used too often.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "What a survey token shows",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "survey token",
+                        "name": "token",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyView"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "description": "With ` + "`" + `Authorization: Bearer \u003csurvey_token\u003e` + "`" + `. ` + "`" + `{client_id, answers, template_ids?}` + "`" + ` in the calls' answers shape (422 names each missing field). One answer per case: the first is 201; answering again within the survey's window (calls start to visits end; 409 phase_closed outside it) replaces it (200) and keeps the earlier version; the same client_id again is 200 and changes nothing, with another body 409. Alerts open exactly as for a call; a later answer never closes one. ` + "`" + `template_ids` + "`" + ` are the subscribe-message templates the recipient just accepted.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "The recipient's answer",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "survey token",
+                        "name": "token",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the answer",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyAnswerRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "replaced, or a replay",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyAnswerResponse"
+                        }
+                    },
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyAnswerResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/survey/{token}/verify": {
+            "post": {
+                "description": "` + "`" + `{wx_code, phone_code}` + "`" + `: the server exchanges the getPhoneNumber code with WeChat and compares the number with the case's (the phone never comes from the client); or ` + "`" + `{name, id_last4}` + "`" + ` (the ID number's last 4 characters), optionally with ` + "`" + `wx_code` + "`" + ` so messages can follow the answer. → ` + "`" + `{survey_token, expires_in}` + "`" + `: a short-lived bearer credential for this case's survey only. A mismatch is 401 survey_identity_mismatch with ` + "`" + `details.attempts_left` + "`" + `; the 5th locks the survey: 423 survey_locked until the staff on the case or a manager unlocks it. WeChat's own failures (a used code) are not counted.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "The recipient proves who they are",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "survey token",
+                        "name": "token",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "identity",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyVerifyRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.SurveyVerifyResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "423": {
+                        "description": "Locked",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/users": {
             "get": {
                 "security": [
@@ -2474,6 +4947,183 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/visits/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "For its visitor, the staff who went with them, and managers; anyone else sees no such visit (404).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "visits"
+                ],
+                "summary": "One field visit",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "visit id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.VisitResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A manager at any time; the visitor within 24 hours of its receipt (later 403 delete_window_closed; staff who only went along 403 not_visitor). Its photos go with it; the alerts it opened stay. Others see no such visit (404). Audited.",
+                "tags": [
+                    "visits"
+                ],
+                "summary": "Delete a field visit",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "visit id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/visits/{id}/photos": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "multipart/form-data as wx.uploadFile sends it: file field ` + "`" + `photo` + "`" + ` (JPEG, PNG or WebP, known from the content, not the name; anything else, HEIC included, → 415 photo_unsupported_type with a message to show), text fields ` + "`" + `client_id` + "`" + ` (UUID made on the phone) and ` + "`" + `taken_at` + "`" + ` (RFC 3339, optional). The photo streams through: larger than FAYUAN_PHOTO_MAX_BYTES (10 MB) → 413 photo_too_large without the rest being read; more than 50 megapixels or a side over 12000 (from the header, before decoding) → 422; a damaged file → 422. EXIF, XMP, comments and text chunks are removed from the stored file without re-encoding it; the EXIF GPS position is kept as ` + "`" + `location` + "`" + ` (WGS-84). Only someone who may see the visit may add to it (others 404). The same ` + "`" + `client_id` + "`" + ` again with the same photo → 200 with the first record; with another photo → 409 client_id_conflict. ` + "`" + `url` + "`" + ` and ` + "`" + `thumb_url` + "`" + ` are signed (no token needed) until ` + "`" + `url_expires_at` + "`" + `; the thumbnail is made in the background (` + "`" + `thumb_ready` + "`" + `; until then its URL answers 404 thumb_not_ready).",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "visits"
+                ],
+                "summary": "Add a photo to a field visit",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "visit id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "the photo",
+                        "name": "photo",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "UUID made on the phone",
+                        "name": "client_id",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "when the photo was taken, RFC 3339",
+                        "name": "taken_at",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "replay of the same client_id",
+                        "schema": {
+                            "$ref": "#/definitions/model.PhotoResponse"
+                        }
+                    },
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/model.PhotoResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "415": {
+                        "description": "Unsupported Media Type",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "produces": [
@@ -2523,9 +5173,67 @@ const docTemplate = `{
                     }
                 }
             }
+        },
+        "/s/{token}": {
+            "get": {
+                "description": "The web page of a survey link (mobile-first, self-contained HTML for WeChat's browser). Unknown, expired and revoked tokens are 404.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "survey"
+                ],
+                "summary": "The survey page",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "survey token",
+                        "name": "token",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "text/html",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "text/html",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
         }
     },
     "definitions": {
+        "model.AgreementResponse": {
+            "type": "object",
+            "properties": {
+                "files": {
+                    "type": "integer"
+                },
+                "icc_2_1": {
+                    "type": "number"
+                },
+                "mean_abs_diff": {
+                    "type": "number"
+                },
+                "pairs": {
+                    "type": "integer"
+                },
+                "reviewers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ReviewerAgreement"
+                    }
+                }
+            }
+        },
         "model.AlertList": {
             "type": "object",
             "properties": {
@@ -3020,6 +5728,11 @@ const docTemplate = `{
                 "notes": {
                     "type": "string"
                 },
+                "photos": {
+                    "description": "Photos are the field visits' photos, in the time they were taken.",
+                    "type": "array",
+                    "items": {}
+                },
                 "recipient": {
                     "$ref": "#/definitions/model.CaseRecipientResponse"
                 },
@@ -3304,6 +6017,63 @@ const docTemplate = `{
                 }
             }
         },
+        "model.ConfirmRequest": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string"
+                },
+                "other_violations": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "seriously_irresponsible": {
+                    "type": "boolean"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.ConflictRequest": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "handler_id": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ConflictResponse": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "handler_id": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "reviewer_id": {
+                    "type": "string"
+                }
+            }
+        },
         "model.CorrectCallRequest": {
             "type": "object",
             "properties": {
@@ -3472,6 +6242,23 @@ const docTemplate = `{
                 }
             }
         },
+        "model.DecisionRequest": {
+            "type": "object",
+            "properties": {
+                "outcome": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "veto": {
+                    "type": "boolean"
+                }
+            }
+        },
         "model.Error": {
             "type": "object",
             "properties": {
@@ -3557,6 +6344,62 @@ const docTemplate = `{
                 }
             }
         },
+        "model.FileResponse": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "category": {
+                    "$ref": "#/definitions/model.Category"
+                },
+                "due_on": {
+                    "type": "string"
+                },
+                "final_grade": {
+                    "type": "string"
+                },
+                "final_score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "final_veto": {
+                    "type": "boolean"
+                },
+                "handed_in_at": {
+                    "type": "string"
+                },
+                "handler_name": {
+                    "type": "string"
+                },
+                "needs_third": {
+                    "type": "boolean"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "org_name": {
+                    "type": "string"
+                },
+                "overdue": {
+                    "type": "boolean"
+                },
+                "received_at": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "third_status": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
         "model.FlagList": {
             "type": "object",
             "properties": {
@@ -3594,6 +6437,10 @@ const docTemplate = `{
                 "min_reached_duration_s": {
                     "description": "MinReachedDurationS: a reached call with all answers shorter than this is flagged.",
                     "type": "integer"
+                },
+                "visit_distance_m": {
+                    "description": "VisitDistanceM: a visit located farther than this from its recipient's town centroid.",
+                    "type": "integer"
                 }
             }
         },
@@ -3608,6 +6455,127 @@ const docTemplate = `{
                 },
                 "qualified": {
                     "type": "number"
+                }
+            }
+        },
+        "model.HearingHandler": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "org_name": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.HearingRequest": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "case_nos": {
+                    "type": "string"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "court": {
+                    "type": "string"
+                },
+                "handler_id": {
+                    "type": "string"
+                },
+                "heard_at": {
+                    "type": "string"
+                },
+                "judges": {
+                    "type": "string"
+                },
+                "notes": {
+                    "type": "string"
+                },
+                "observers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ObserverInput"
+                    }
+                },
+                "unannounced": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "model.HearingResponse": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "string"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "case_nos": {
+                    "type": "string"
+                },
+                "case_open": {
+                    "type": "boolean"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "combined_grade": {
+                    "type": "string"
+                },
+                "combined_score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "court": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "handler": {
+                    "$ref": "#/definitions/model.HearingHandler"
+                },
+                "heard_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "judges": {
+                    "type": "string"
+                },
+                "mode": {
+                    "description": "四不两直 or 预先通知",
+                    "type": "string"
+                },
+                "notes": {
+                    "type": "string"
+                },
+                "observers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ObserverResponse"
+                    }
+                },
+                "rubric_id": {
+                    "type": "string"
+                },
+                "rubric_version": {
+                    "type": "integer"
+                },
+                "unannounced": {
+                    "type": "boolean"
                 }
             }
         },
@@ -3682,6 +6650,17 @@ const docTemplate = `{
                 },
                 "updated": {
                     "type": "integer"
+                }
+            }
+        },
+        "model.InterviewRequest": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string"
+                },
+                "note": {
+                    "type": "string"
                 }
             }
         },
@@ -3781,6 +6760,30 @@ const docTemplate = `{
                 }
             }
         },
+        "model.List-model_HearingResponse": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.HearingResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
+                }
+            }
+        },
         "model.List-model_NotificationResponse": {
             "type": "object",
             "properties": {
@@ -3805,6 +6808,30 @@ const docTemplate = `{
                 }
             }
         },
+        "model.List-model_OpinionResponse": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.OpinionResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
+                }
+            }
+        },
         "model.List-model_OrgResponse": {
             "type": "object",
             "properties": {
@@ -3812,6 +6839,30 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/model.OrgResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
+                }
+            }
+        },
+        "model.List-model_SheetSummary": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.SheetSummary"
                     }
                 },
                 "page": {
@@ -3952,6 +7003,117 @@ const docTemplate = `{
                 }
             }
         },
+        "model.ObjectionRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ObserverInput": {
+            "type": "object",
+            "properties": {
+                "kind": {
+                    "description": "staff, lawyer or deputy",
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "sheet": {
+                    "$ref": "#/definitions/review.Sheet"
+                },
+                "user_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ObserverResponse": {
+            "type": "object",
+            "properties": {
+                "grade": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "sheet": {
+                    "$ref": "#/definitions/review.Result"
+                },
+                "user_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.OpinionRequest": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string"
+                },
+                "handler_id": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "organ_name": {
+                    "type": "string"
+                },
+                "rating": {
+                    "description": "good, fair or poor",
+                    "type": "string"
+                },
+                "text": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.OpinionResponse": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "date": {
+                    "type": "string"
+                },
+                "handler": {
+                    "$ref": "#/definitions/model.HearingHandler"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "organ_name": {
+                    "type": "string"
+                },
+                "rating": {
+                    "type": "string"
+                },
+                "rating_label": {
+                    "type": "string"
+                },
+                "text": {
+                    "type": "string"
+                }
+            }
+        },
         "model.OrgKind": {
             "type": "string",
             "enum": [
@@ -4021,6 +7183,26 @@ const docTemplate = `{
                     "$ref": "#/definitions/model.OrgKind"
                 },
                 "name": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.OverdueOrg": {
+            "type": "object",
+            "properties": {
+                "due_on": {
+                    "type": "string"
+                },
+                "files": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.FileResponse"
+                    }
+                },
+                "org_id": {
+                    "type": "string"
+                },
+                "org_name": {
                     "type": "string"
                 }
             }
@@ -4105,6 +7287,76 @@ const docTemplate = `{
                 }
             }
         },
+        "model.PhotoLocation": {
+            "type": "object",
+            "properties": {
+                "alt": {
+                    "type": "number"
+                },
+                "coord_type": {
+                    "type": "string"
+                },
+                "lat": {
+                    "type": "number"
+                },
+                "lng": {
+                    "type": "number"
+                }
+            }
+        },
+        "model.PhotoResponse": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "content_type": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "height": {
+                    "type": "integer"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "location": {
+                    "$ref": "#/definitions/model.PhotoLocation"
+                },
+                "sha256": {
+                    "type": "string"
+                },
+                "size": {
+                    "type": "integer"
+                },
+                "taken_at": {
+                    "type": "string"
+                },
+                "thumb_ready": {
+                    "type": "boolean"
+                },
+                "thumb_url": {
+                    "type": "string"
+                },
+                "uploaded_by": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string"
+                },
+                "url_expires_at": {
+                    "type": "string"
+                },
+                "visit_id": {
+                    "type": "string"
+                },
+                "width": {
+                    "type": "integer"
+                }
+            }
+        },
         "model.PlausibilityFlag": {
             "type": "object",
             "properties": {
@@ -4125,6 +7377,23 @@ const docTemplate = `{
                 },
                 "kind": {
                     "type": "string"
+                },
+                "photo_ids": {
+                    "description": "PhotoIDs name the photos of the same_photo flag.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "rate": {
+                    "type": "number"
+                },
+                "visit_ids": {
+                    "description": "VisitIDs name the visits of the visits' flags; Rate is visit_mismatch's share of the\ncaller's visited calls found inconsistent.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 }
             }
         },
@@ -4189,6 +7458,23 @@ const docTemplate = `{
                 },
                 "rate": {
                     "type": "number"
+                }
+            }
+        },
+        "model.PublishResponse": {
+            "type": "object",
+            "properties": {
+                "notified": {
+                    "type": "integer"
+                },
+                "published": {
+                    "type": "integer"
+                },
+                "waiting_case_nos": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 }
             }
         },
@@ -4287,6 +7573,76 @@ const docTemplate = `{
                 }
             }
         },
+        "model.RecordVisitRequest": {
+            "type": "object",
+            "properties": {
+                "answers": {
+                    "$ref": "#/definitions/model.Answers"
+                },
+                "client_id": {
+                    "type": "string"
+                },
+                "location": {
+                    "$ref": "#/definitions/model.VisitLocation"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "participants": {
+                    "$ref": "#/definitions/model.VisitParticipants"
+                },
+                "suggestions": {
+                    "type": "string"
+                },
+                "verification": {
+                    "description": "Verification is the visitor's own conclusion, optional; the server computes its own.",
+                    "type": "string"
+                },
+                "visited_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.RectificationResponse": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "closed_at": {
+                    "type": "string"
+                },
+                "closing_note": {
+                    "type": "string"
+                },
+                "handler_text": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "interview_note": {
+                    "type": "string"
+                },
+                "interview_on": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "submitted_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.RectificationTextRequest": {
+            "type": "object",
+            "properties": {
+                "text": {
+                    "type": "string"
+                }
+            }
+        },
         "model.RefreshRequest": {
             "type": "object",
             "properties": {
@@ -4299,6 +7655,208 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "password": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ResultDecision": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ResultDeduction": {
+            "type": "object",
+            "properties": {
+                "item": {
+                    "type": "string"
+                },
+                "label": {
+                    "type": "string"
+                },
+                "points": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "sheet": {
+                    "description": "first, second or third sheet; never who scored it",
+                    "type": "integer"
+                }
+            }
+        },
+        "model.ResultObjection": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ResultResponse": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "consequence": {
+                    "$ref": "#/definitions/review.Consequence"
+                },
+                "consequence_confirmed": {
+                    "type": "boolean"
+                },
+                "decision": {
+                    "$ref": "#/definitions/model.ResultDecision"
+                },
+                "deductions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ResultDeduction"
+                    }
+                },
+                "fee_alert_substantiated": {
+                    "type": "boolean"
+                },
+                "file_score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "grade": {
+                    "type": "string"
+                },
+                "grade_label": {
+                    "type": "string"
+                },
+                "handler": {
+                    "$ref": "#/definitions/model.HearingHandler"
+                },
+                "objection": {
+                    "$ref": "#/definitions/model.ResultObjection"
+                },
+                "objection_deadline": {
+                    "type": "string"
+                },
+                "published_at": {
+                    "type": "string"
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "rectification": {
+                    "$ref": "#/definitions/model.RectificationResponse"
+                },
+                "score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "seriously_irresponsible": {
+                    "type": "boolean"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "subsidy_cents": {
+                    "type": "integer"
+                },
+                "version": {
+                    "type": "integer"
+                },
+                "veto": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "model.ResultSettingsRequest": {
+            "type": "object",
+            "properties": {
+                "hearing_weight_percent": {
+                    "type": "integer"
+                },
+                "objection_days": {
+                    "type": "integer"
+                },
+                "opinion_poor_points": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "policy": {
+                    "$ref": "#/definitions/review.Policy"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.ResultSettingsResponse": {
+            "type": "object",
+            "properties": {
+                "hearing_weight_percent": {
+                    "type": "integer"
+                },
+                "objection_days": {
+                    "type": "integer"
+                },
+                "opinion_poor_points": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "policy": {
+                    "$ref": "#/definitions/review.Policy"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.ResultsPage": {
+            "type": "object",
+            "properties": {
+                "hearings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.HearingResponse"
+                    }
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ResultResponse"
+                    }
+                },
+                "opinions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.OpinionResponse"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                },
+                "total_capped": {
+                    "description": "TotalCapped is true where a list counts only up to a cap (the case list over very large\ntables): Total is then the cap and the real number is larger.",
+                    "type": "boolean"
+                },
+                "weighting": {
                     "type": "string"
                 }
             }
@@ -4330,6 +7888,167 @@ const docTemplate = `{
                 }
             }
         },
+        "model.ReviewAssignRequest": {
+            "type": "object",
+            "properties": {
+                "case_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "per_case": {
+                    "type": "integer"
+                },
+                "reviewer_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "sample": {
+                    "$ref": "#/definitions/model.SampleRequest"
+                }
+            }
+        },
+        "model.ReviewAssignResponse": {
+            "type": "object",
+            "properties": {
+                "assigned": {
+                    "type": "integer"
+                },
+                "by_reviewer": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.StaffLoad"
+                    }
+                },
+                "files": {
+                    "type": "integer"
+                },
+                "run_id": {
+                    "type": "string"
+                },
+                "sample": {
+                    "$ref": "#/definitions/model.SampleResponse"
+                },
+                "unassignable": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.ReviewUnassignable"
+                    }
+                }
+            }
+        },
+        "model.ReviewSettingsRequest": {
+            "type": "object",
+            "properties": {
+                "hand_in_days": {
+                    "type": "integer"
+                },
+                "hand_in_due": {
+                    "type": "string"
+                },
+                "per_case": {
+                    "type": "integer"
+                },
+                "rubrics": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/model.RubricChoice"
+                    }
+                },
+                "triggers": {
+                    "$ref": "#/definitions/model.ReviewTriggers"
+                }
+            }
+        },
+        "model.ReviewSettingsResponse": {
+            "type": "object",
+            "properties": {
+                "grade_bands": {
+                    "$ref": "#/definitions/model.GradeBands"
+                },
+                "hand_in_days": {
+                    "type": "integer"
+                },
+                "hand_in_due": {
+                    "type": "string"
+                },
+                "hand_in_due_set": {
+                    "type": "string"
+                },
+                "per_case": {
+                    "type": "integer"
+                },
+                "rubrics": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/model.RubricChoice"
+                    }
+                },
+                "triggers": {
+                    "$ref": "#/definitions/model.ReviewTriggers"
+                }
+            }
+        },
+        "model.ReviewTriggers": {
+            "type": "object",
+            "properties": {
+                "different_grades": {
+                    "type": "boolean"
+                },
+                "divergence": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "unqualified": {
+                    "type": "boolean"
+                },
+                "veto": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "model.ReviewUnassignable": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "eligible": {
+                    "type": "integer"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "needed": {
+                    "type": "integer"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.ReviewerAgreement": {
+            "type": "object",
+            "properties": {
+                "files": {
+                    "type": "integer"
+                },
+                "mean_signed_diff": {
+                    "type": "number"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "reviewer_id": {
+                    "type": "string"
+                }
+            }
+        },
         "model.Role": {
             "type": "string",
             "enum": [
@@ -4348,6 +8067,144 @@ const docTemplate = `{
                 "RoleHandler",
                 "RoleAuditor"
             ]
+        },
+        "model.RubricChoice": {
+            "type": "object",
+            "properties": {
+                "key": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.RubricRef": {
+            "type": "object",
+            "properties": {
+                "key": {
+                    "type": "string"
+                },
+                "title": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.RubricTemplateResponse": {
+            "type": "object",
+            "properties": {
+                "applies_to": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "builtin": {
+                    "type": "boolean"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "key": {
+                    "type": "string"
+                },
+                "rubric": {
+                    "$ref": "#/definitions/review.Rubric"
+                },
+                "title": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.SampleRequest": {
+            "type": "object",
+            "properties": {
+                "all": {
+                    "type": "boolean"
+                },
+                "case_nos": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "percent": {
+                    "type": "integer"
+                },
+                "seed": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.SampleResponse": {
+            "type": "object",
+            "properties": {
+                "added": {
+                    "type": "integer"
+                },
+                "case_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "id": {
+                    "type": "string"
+                },
+                "in_scope": {
+                    "type": "integer"
+                },
+                "mode": {
+                    "type": "string"
+                },
+                "percent": {
+                    "type": "integer"
+                },
+                "picked": {
+                    "type": "integer"
+                },
+                "seed": {
+                    "type": "integer"
+                },
+                "strata": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Stratum"
+                    }
+                }
+            }
+        },
+        "model.SaveSheetRequest": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.SheetItemInput"
+                    }
+                },
+                "submit": {
+                    "type": "boolean"
+                },
+                "version": {
+                    "type": "integer"
+                },
+                "veto": {
+                    "$ref": "#/definitions/model.VetoInput"
+                },
+                "vetoes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.VetoInput"
+                    }
+                }
+            }
         },
         "model.Scope": {
             "type": "object",
@@ -4429,6 +8286,187 @@ const docTemplate = `{
                 }
             }
         },
+        "model.SheetItem": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "deduction": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "deductions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Deduction"
+                    }
+                },
+                "label": {
+                    "type": "string"
+                },
+                "max": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "na_allowed": {
+                    "type": "boolean"
+                },
+                "not_applicable": {
+                    "type": "boolean"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "section": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.SheetItemInput": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "deduction": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "not_applicable": {
+                    "type": "boolean"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.SheetResponse": {
+            "type": "object",
+            "properties": {
+                "campaign_id": {
+                    "type": "string"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "file_status": {
+                    "type": "string"
+                },
+                "grade": {
+                    "type": "string"
+                },
+                "grade_label": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.SheetItem"
+                    }
+                },
+                "late": {
+                    "type": "boolean"
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "submitted_at": {
+                    "type": "string"
+                },
+                "template": {
+                    "$ref": "#/definitions/model.RubricRef"
+                },
+                "third": {
+                    "type": "boolean"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                },
+                "veto": {
+                    "type": "boolean"
+                },
+                "vetoes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.SheetVeto"
+                    }
+                }
+            }
+        },
+        "model.SheetSummary": {
+            "type": "object",
+            "properties": {
+                "case_id": {
+                    "type": "string"
+                },
+                "case_no": {
+                    "type": "string"
+                },
+                "file_status": {
+                    "type": "string"
+                },
+                "grade": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "reviewer_id": {
+                    "type": "string"
+                },
+                "score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "template": {
+                    "$ref": "#/definitions/model.RubricRef"
+                },
+                "third": {
+                    "type": "boolean"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.SheetVeto": {
+            "type": "object",
+            "properties": {
+                "applied": {
+                    "type": "boolean"
+                },
+                "code": {
+                    "type": "string"
+                },
+                "label": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
         "model.Source": {
             "type": "string",
             "enum": [
@@ -4483,6 +8521,23 @@ const docTemplate = `{
                 }
             }
         },
+        "model.Stratum": {
+            "type": "object",
+            "properties": {
+                "category": {
+                    "$ref": "#/definitions/model.Category"
+                },
+                "in_scope": {
+                    "type": "integer"
+                },
+                "picked": {
+                    "type": "integer"
+                },
+                "source": {
+                    "$ref": "#/definitions/model.Source"
+                }
+            }
+        },
         "model.SubQuestion": {
             "type": "object",
             "properties": {
@@ -4533,6 +8588,136 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/model.SubscriptionResponse"
                     }
+                }
+            }
+        },
+        "model.SurveyAnswerRequest": {
+            "type": "object",
+            "properties": {
+                "answers": {
+                    "$ref": "#/definitions/model.Answers"
+                },
+                "client_id": {
+                    "type": "string"
+                },
+                "template_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "model.SurveyAnswerResponse": {
+            "type": "object",
+            "properties": {
+                "answered_at": {
+                    "type": "string"
+                },
+                "answers": {
+                    "$ref": "#/definitions/model.Answers"
+                },
+                "client_id": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.SurveyLinkResponse": {
+            "type": "object",
+            "properties": {
+                "code_url": {
+                    "description": "signed, short-lived; empty when WeChat is not configured",
+                    "type": "string"
+                },
+                "expires_at": {
+                    "type": "string"
+                },
+                "token": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.SurveyLinksChange": {
+            "type": "object",
+            "properties": {
+                "changed": {
+                    "type": "integer"
+                }
+            }
+        },
+        "model.SurveyVerifyRequest": {
+            "type": "object",
+            "properties": {
+                "id_last4": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "phone_code": {
+                    "type": "string"
+                },
+                "wx_code": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.SurveyVerifyResponse": {
+            "type": "object",
+            "properties": {
+                "expires_in": {
+                    "type": "integer"
+                },
+                "survey_token": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.SurveyView": {
+            "type": "object",
+            "properties": {
+                "answered": {
+                    "type": "boolean"
+                },
+                "cause": {
+                    "type": "string"
+                },
+                "closed_on": {
+                    "type": "string"
+                },
+                "handler_name": {
+                    "type": "string"
+                },
+                "intro": {
+                    "type": "string"
+                },
+                "org_name": {
+                    "type": "string"
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.Question"
+                    }
+                },
+                "template_ids": {
+                    "description": "subscribe-message templates to offer, after verifying",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "verified": {
+                    "type": "boolean"
                 }
             }
         },
@@ -4770,6 +8955,153 @@ const docTemplate = `{
                 }
             }
         },
+        "model.VetoInput": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.VisitDifference": {
+            "type": "object",
+            "properties": {
+                "field": {
+                    "type": "string"
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "visit": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.VisitLocation": {
+            "type": "object",
+            "properties": {
+                "accuracy": {
+                    "type": "number"
+                },
+                "address": {
+                    "type": "string"
+                },
+                "coord_type": {
+                    "type": "string"
+                },
+                "lat": {
+                    "type": "number"
+                },
+                "lng": {
+                    "type": "number"
+                }
+            }
+        },
+        "model.VisitParticipantResponse": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string"
+                },
+                "user_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "model.VisitParticipants": {
+            "type": "object",
+            "properties": {
+                "cadres": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "staff_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "model.VisitResponse": {
+            "type": "object",
+            "properties": {
+                "answers": {
+                    "$ref": "#/definitions/model.Answers"
+                },
+                "call_id": {
+                    "type": "string"
+                },
+                "campaign_id": {
+                    "type": "string"
+                },
+                "case_id": {
+                    "type": "string"
+                },
+                "client_id": {
+                    "type": "string"
+                },
+                "differences": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.VisitDifference"
+                    }
+                },
+                "flags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "id": {
+                    "type": "string"
+                },
+                "late": {
+                    "type": "boolean"
+                },
+                "location": {
+                    "$ref": "#/definitions/model.VisitLocation"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "participants": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/model.VisitParticipantResponse"
+                    }
+                },
+                "received_at": {
+                    "type": "string"
+                },
+                "suggestions": {
+                    "type": "string"
+                },
+                "verification": {
+                    "type": "string"
+                },
+                "verification_claimed": {
+                    "type": "string"
+                },
+                "verification_label": {
+                    "type": "string"
+                },
+                "visited_at": {
+                    "type": "string"
+                },
+                "visitor_id": {
+                    "type": "string"
+                },
+                "visitor_name": {
+                    "type": "string"
+                }
+            }
+        },
         "model.WechatLoginRequest": {
             "type": "object",
             "properties": {
@@ -4820,6 +9152,10 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string"
+                },
+                "visited": {
+                    "description": "Visited, in the visits phase's list, says whether the case has a recorded visit.",
+                    "type": "boolean"
                 }
             }
         },
@@ -4865,6 +9201,331 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "village": {
+                    "type": "string"
+                }
+            }
+        },
+        "review.Consequence": {
+            "type": "object",
+            "properties": {
+                "grade": {
+                    "$ref": "#/definitions/review.Grade"
+                },
+                "payable_cents": {
+                    "type": "integer"
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "rectification": {
+                    "type": "boolean"
+                },
+                "reduction_cents": {
+                    "type": "integer"
+                },
+                "referral": {
+                    "type": "boolean"
+                },
+                "reward": {
+                    "type": "boolean"
+                },
+                "subsidy_cents": {
+                    "type": "integer"
+                },
+                "withheld": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "review.Deduction": {
+            "type": "object",
+            "properties": {
+                "label": {
+                    "type": "string"
+                },
+                "points": {
+                    "$ref": "#/definitions/review.Tenths"
+                }
+            }
+        },
+        "review.Entry": {
+            "type": "object",
+            "properties": {
+                "deduction": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "item": {
+                    "type": "string"
+                },
+                "na": {
+                    "type": "boolean"
+                },
+                "reason": {
+                    "type": "string"
+                }
+            }
+        },
+        "review.Grade": {
+            "type": "string",
+            "enum": [
+                "excellent",
+                "good",
+                "qualified",
+                "unqualified"
+            ],
+            "x-enum-varnames": [
+                "Excellent",
+                "Good",
+                "Qualified",
+                "Unqualified"
+            ]
+        },
+        "review.Item": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "deductions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Deduction"
+                    }
+                },
+                "label": {
+                    "type": "string"
+                },
+                "max": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "na_allowed": {
+                    "type": "boolean"
+                },
+                "section": {
+                    "type": "string"
+                },
+                "veto": {
+                    "type": "boolean"
+                },
+                "veto_label": {
+                    "type": "string"
+                }
+            }
+        },
+        "review.ItemScore": {
+            "type": "object",
+            "properties": {
+                "deduction": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "item": {
+                    "type": "string"
+                },
+                "max": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "na": {
+                    "type": "boolean"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "score": {
+                    "description": "Max − Deduction, never below 0; 0 when NA",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/review.Tenths"
+                        }
+                    ]
+                }
+            }
+        },
+        "review.Policy": {
+            "type": "object",
+            "properties": {
+                "cap_bp": {
+                    "type": "integer"
+                },
+                "fee_alert_is_veto": {
+                    "description": "FeeAlertIsVeto makes a substantiated fee alert from the follow-ups the veto item\n\"taking money or goods from the recipient\", so the file is 不合格 whatever the sheets say.",
+                    "type": "boolean"
+                },
+                "mode": {
+                    "$ref": "#/definitions/review.ReductionMode"
+                },
+                "per_point_bp": {
+                    "type": "integer"
+                },
+                "percent_by_grade_bp": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "format": "int64"
+                    }
+                },
+                "reward_excellent": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "review.ReductionMode": {
+            "type": "string",
+            "enum": [
+                "percent_by_grade",
+                "per_point"
+            ],
+            "x-enum-varnames": [
+                "ReducePercentByGrade",
+                "ReducePerPoint"
+            ]
+        },
+        "review.Result": {
+            "type": "object",
+            "properties": {
+                "applicable": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "earned": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "grade": {
+                    "$ref": "#/definitions/review.Grade"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.ItemScore"
+                    }
+                },
+                "reasons": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "rubric": {
+                    "type": "string"
+                },
+                "rubric_version": {
+                    "type": "integer"
+                },
+                "score": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "veto": {
+                    "type": "boolean"
+                },
+                "vetoes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.VetoMark"
+                    }
+                }
+            }
+        },
+        "review.Rubric": {
+            "type": "object",
+            "properties": {
+                "applies_to": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "id": {
+                    "type": "string"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Item"
+                    }
+                },
+                "sections": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Section"
+                    }
+                },
+                "title": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                },
+                "vetoes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Veto"
+                    }
+                }
+            }
+        },
+        "review.Section": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "max": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "title": {
+                    "type": "string"
+                }
+            }
+        },
+        "review.Sheet": {
+            "type": "object",
+            "properties": {
+                "entries": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Entry"
+                    }
+                },
+                "vetoes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.VetoMark"
+                    }
+                }
+            }
+        },
+        "review.Tenths": {
+            "type": "integer",
+            "format": "int64",
+            "enum": [
+                1000
+            ],
+            "x-enum-varnames": [
+                "FullMarks"
+            ]
+        },
+        "review.Veto": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "item": {
+                    "type": "string"
+                },
+                "label": {
+                    "type": "string"
+                }
+            }
+        },
+        "review.VetoMark": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "reason": {
                     "type": "string"
                 }
             }
