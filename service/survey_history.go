@@ -21,11 +21,13 @@ func init() {
 }
 
 // CaseHistory adds the case's survey answers, with their earlier versions, to its detail. Only
-// managers and the staff assigned to the case read what the recipient said.
+// managers and the staff assigned to the case learn of them: the survey is where a recipient
+// may report their lawyer, so a handler (or anyone else reading the case) must not even learn
+// that it was answered, nor when or how.
 func (s *Surveys) CaseHistory(ctx context.Context, by model.Actor, c *model.Case, d *model.CaseDetailResponse) error {
 	db := s.db.WithContext(ctx)
 	full, err := seesAnswers(db, by, c.ID)
-	if err != nil {
+	if err != nil || !full {
 		return err
 	}
 	var answers []model.SurveyAnswer
@@ -35,7 +37,7 @@ func (s *Surveys) CaseHistory(ctx context.Context, by model.Actor, c *model.Case
 	for i := range answers {
 		a := &answers[i]
 		item := model.SurveyHistoryItem{ID: model.ID(a.ID), CampaignID: model.ID(a.CampaignID), AnsweredAt: model.NewTime(a.AnsweredAt),
-			Verification: a.Verification, FromStaff: full && a.StaffUserID != nil, Version: a.Version, Versions: []model.SurveyVersionSummary{}}
+			Verification: a.Verification, FromStaff: a.StaffUserID != nil, Version: a.Version, Versions: []model.SurveyVersionSummary{}}
 		var versions []model.SurveyAnswerVersion
 		if err := db.Where("answer_id = ?", a.ID).Order("version").Find(&versions).Error; err != nil {
 			return err
@@ -46,14 +48,10 @@ func (s *Surveys) CaseHistory(ctx context.Context, by model.Actor, c *model.Case
 			if v.Late {
 				item.Late = true
 			}
-			if full {
-				sum.Answers = decodeAnswers(v.AnswersJSON)
-			}
+			sum.Answers = decodeAnswers(v.AnswersJSON)
 			item.Versions = append(item.Versions, sum)
 		}
-		if full {
-			item.Answers = decodeAnswers(a.AnswersJSON)
-		}
+		item.Answers = decodeAnswers(a.AnswersJSON)
 		d.SurveyAnswers = append(d.SurveyAnswers, item)
 	}
 	return nil
