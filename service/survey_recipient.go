@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"fayuan/internal/recipient"
 	"fayuan/model"
@@ -130,14 +131,16 @@ func (s *Surveys) View(ctx context.Context, token, bearer string, m Meta) (*mode
 
 // Verify checks who is answering: the WeChat phone number (exchanged by the server; a phone
 // never comes from the client) against the case's, or the name with the ID number's last 4
-// characters. Each mismatch counts; the SurveyMaxFailures-th locks the link (423) until the
-// staff on the case or a manager unlocks it. WeChat's own failures (a used code) do not count.
+// characters. Each check reserves one of the SurveyMaxFailures attempts before it is judged, so
+// parallel guesses cannot outrun the count; a mismatch keeps it and the last one locks the link
+// (423) until the staff on the case or a manager unlocks it, a match gives it back. WeChat's own
+// failures (a used code) happen before the reservation and do not count.
 func (s *Surveys) Verify(ctx context.Context, token string, req model.SurveyVerifyRequest, m Meta) (*model.SurveyVerifyResponse, error) {
 	link, err := s.openLink(ctx, token, m)
 	if err != nil {
 		return nil, err
 	}
-	if link.LockedAt != nil {
+	if link.LockedAt != nil { // a cheap early answer; reserve decides
 		return nil, errSurveyLocked
 	}
 	// The phone path is chosen by phone_code; wx_code may also come with the name, so that the
@@ -167,41 +170,76 @@ func (s *Surveys) Verify(ctx context.Context, token string, req model.SurveyVeri
 		if err != nil {
 			return nil, WechatError(err)
 		}
+		if err := s.reserve(ctx, link.ID); err != nil {
+			return nil, err
+		}
 		openID, method = sess.OpenID, "phone"
 		if p, err := recipient.NormalizePhone(phone); err == nil && p != "" && k.RecipientPhoneHash != "" {
 			match = subtle.ConstantTimeCompare([]byte(s.vault.Hash(p)), []byte(k.RecipientPhoneHash)) == 1
 		}
 	} else {
+		if err := s.reserve(ctx, link.ID); err != nil {
+			return nil, err
+		}
 		method = "id"
 		match, err = s.nameMatches(&k, req.Name, req.IDLast4)
 		if err != nil {
 			return nil, err
 		}
-		if match && req.WxCode != "" && s.wx != nil {
-			sess, err := s.wx.Code2Session(ctx, req.WxCode)
-			if err != nil {
-				return nil, WechatError(err)
-			}
-			openID = sess.OpenID
-		}
 	}
 	if !match {
 		return nil, s.fail(ctx, link, m)
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&model.SurveyLink{}).Where("id = ?", link.ID).Update("failures", 0).Error; err != nil {
-			return err
-		}
-		return s.audit.Record(tx, recipientActor(m), Entry{Action: "survey.verify", ObjectType: "survey_link", ObjectID: link.ID, Reason: method})
-	})
-	if err != nil {
+	if err := s.passed(ctx, link.ID, method, m); err != nil {
 		return nil, err
+	}
+	if !byPhone && req.WxCode != "" && s.wx != nil {
+		sess, err := s.wx.Code2Session(ctx, req.WxCode)
+		if err != nil {
+			return nil, WechatError(err)
+		}
+		openID = sess.OpenID
 	}
 	bearer, err := s.tokens.sign(link.ID, openID, method)
 	if err != nil {
 		return nil, err
 	}
 	return &model.SurveyVerifyResponse{SurveyToken: bearer, ExpiresIn: int(surveyBearerTTL.Seconds())}, nil
+}
+
+// reserve counts a check as a failure before it is judged: one UPDATE that only succeeds while
+// the link is unlocked and has attempts left (failures counts the checks in flight too), so at
+// most SurveyMaxFailures checks are ever judged between unlocks.
+func (s *Surveys) reserve(ctx context.Context, linkID uint64) error {
+	res := s.db.WithContext(ctx).Model(&model.SurveyLink{}).
+		Where("id = ? AND locked_at IS NULL AND failures < ?", linkID, model.SurveyMaxFailures).
+		UpdateColumn("failures", gorm.Expr("failures + 1"))
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return errSurveyLocked
+	}
+	return nil
+}
+
+// passed clears the failures after a match, unless the link was locked meanwhile (by other
+// guesses of the same moment): then the right answer is refused like any other.
+func (s *Surveys) passed(ctx context.Context, linkID uint64, method string, m Meta) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur model.SurveyLink
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "locked_at").
+			Take(&cur, linkID).Error; err != nil {
+			return err
+		}
+		if cur.LockedAt != nil {
+			return errSurveyLocked
+		}
+		if err := tx.Model(&model.SurveyLink{}).Where("id = ?", linkID).UpdateColumn("failures", 0).Error; err != nil {
+			return err
+		}
+		return s.audit.Record(tx, recipientActor(m), Entry{Action: "survey.verify", ObjectType: "survey_link", ObjectID: linkID, Reason: method})
+	})
 }
 
 // nameMatches compares the name (spaces ignored) and the ID number's last 4 characters (x as X)
@@ -223,16 +261,11 @@ func (s *Surveys) nameMatches(k *model.Case, name, last4 string) (bool, error) {
 	return okName && okID, nil
 }
 
-// fail counts a mismatch and locks the link at the limit; the count is one UPDATE, so
-// concurrent guesses cannot slip past it.
+// fail keeps the mismatch's reserved attempt and locks the link at the limit.
 func (s *Surveys) fail(ctx context.Context, link *model.SurveyLink, m Meta) error {
 	now := s.clock.Now()
 	var after model.SurveyLink
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&model.SurveyLink{}).Where("id = ?", link.ID).
-			UpdateColumn("failures", gorm.Expr("failures + 1")).Error; err != nil {
-			return err
-		}
 		if err := tx.Model(&model.SurveyLink{}).Where("id = ? AND locked_at IS NULL AND failures >= ?", link.ID, model.SurveyMaxFailures).
 			UpdateColumn("locked_at", now).Error; err != nil {
 			return err
