@@ -120,6 +120,18 @@ func surveyWindow(c *model.Campaign) (start, end time.Time, ok bool) {
 	return start, end, ok1 && ok2
 }
 
+// linkOpen reports until when the links of campaign id work: as long as the survey's current
+// window, so extending (or moving) the visits phase moves every printed code with it. The
+// stored expires_at is only what the window was when the link was made.
+func linkOpen(db *gorm.DB, campaignID uint64, now time.Time) (time.Time, bool, error) {
+	var c model.Campaign
+	if err := db.Select("id", "calls_start", "calls_end", "visits_start", "visits_end").Take(&c, campaignID).Error; err != nil {
+		return time.Time{}, false, err
+	}
+	_, end, ok := surveyWindow(&c)
+	return end, ok && now.Before(end), nil
+}
+
 // judgeSurvey is the phase engine's judgement of an answer: the submission is the event, so it
 // is never late nor flagged; outside the window it is refused with 409 phase_closed.
 func judgeSurvey(c *model.Campaign, at time.Time) error {
@@ -170,19 +182,21 @@ func (s *Surveys) CreateLink(ctx context.Context, by model.Actor, campaignID, ca
 	now := s.clock.Now()
 	var link model.SurveyLink
 	var token string
+	var end time.Time
 	created := false
 	err := db.Transaction(func(tx *gorm.DB) error {
 		c, k, err := surveyCase(tx, by, campaignID, caseID)
 		if err != nil {
 			return err
 		}
-		_, end, ok := surveyWindow(c)
+		var ok bool
+		_, end, ok = surveyWindow(c)
 		if !ok || !now.Before(end) {
 			return judgeSurvey(c, now)
 		}
 		// Lock the case's links so two staff asking at once get one link.
 		err = tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("campaign_id = ? AND case_id = ? AND revoked_at IS NULL AND expires_at > ?", c.ID, k.ID, now).
+			Where("campaign_id = ? AND case_id = ? AND revoked_at IS NULL", c.ID, k.ID).
 			Order("id DESC").Take(&link).Error
 		if err == nil {
 			token, err = s.vault.Decrypt(link.TokenEnc)
@@ -208,7 +222,7 @@ func (s *Surveys) CreateLink(ctx context.Context, by model.Actor, campaignID, ca
 	if err != nil {
 		return nil, false, err
 	}
-	out := &model.SurveyLinkResponse{Token: token, URL: s.cfg.PublicURL + "/s/" + token, ExpiresAt: model.NewTime(link.ExpiresAt)}
+	out := &model.SurveyLinkResponse{Token: token, URL: s.cfg.PublicURL + "/s/" + token, ExpiresAt: model.NewTime(end)}
 	if s.wx != nil {
 		if len(link.CodeImage) == 0 {
 			_ = s.fetchCode(ctx, &link, token) // failure logged by the wechat client; the image route retries
@@ -241,9 +255,15 @@ func (s *Surveys) CodeImage(ctx context.Context, id model.ID, q url.Values) ([]b
 		return nil, "", model.Forbidden("url_signature_invalid", "链接已过期或无效")
 	}
 	var link model.SurveyLink
-	err := s.db.WithContext(ctx).Where("id = ? AND revoked_at IS NULL AND expires_at > ?", uint64(id), s.clock.Now()).Take(&link).Error
+	db := s.db.WithContext(ctx)
+	err := db.Where("id = ? AND revoked_at IS NULL", uint64(id)).Take(&link).Error
 	if err != nil {
 		return nil, "", notFoundAs(err, errSurveyCodeNotFound)
+	}
+	if _, open, err := linkOpen(db, link.CampaignID, s.clock.Now()); err != nil {
+		return nil, "", notFoundAs(err, errSurveyCodeNotFound)
+	} else if !open {
+		return nil, "", errSurveyCodeNotFound
 	}
 	if len(link.CodeImage) == 0 {
 		if s.wx == nil {
@@ -264,7 +284,7 @@ func (s *Surveys) CodeImage(ctx context.Context, id model.ID, q url.Values) ([]b
 func (s *Surveys) Revoke(ctx context.Context, by model.Actor, campaignID, caseID model.ID) (*model.SurveyLinksChange, error) {
 	now := s.clock.Now()
 	return s.changeLinks(ctx, by, campaignID, caseID, "survey_link.revoke", func(q *gorm.DB) *gorm.DB {
-		return q.Where("revoked_at IS NULL AND expires_at > ?", now).
+		return q.Where("revoked_at IS NULL").
 			Updates(map[string]any{"revoked_at": now, "revoked_by": by.UserID})
 	})
 }

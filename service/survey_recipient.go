@@ -66,12 +66,18 @@ func (s *Surveys) openLink(ctx context.Context, token string, m Meta) (*model.Su
 	}
 	hash := hashSurveyToken(token)
 	var link model.SurveyLink
-	err = s.db.WithContext(ctx).Omit("code_image").Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", hash, s.clock.Now()).Take(&link).Error
+	db := s.db.WithContext(ctx)
+	err = db.Omit("code_image").Where("token_hash = ? AND revoked_at IS NULL", hash).Take(&link).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, miss()
 	}
 	if err != nil {
 		return nil, err
+	}
+	if _, open, err := linkOpen(db, link.CampaignID, s.clock.Now()); err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	} else if !open {
+		return nil, miss()
 	}
 	// Only live tokens get a counter of their own: random guesses must not fill the limiter.
 	if n, left, err := s.limiter.Hit(ctx, "survey:token:"+hash, s.cfg.TokenWindow); err != nil {
