@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"fayuan/internal/clock"
 	"fayuan/internal/photo"
@@ -189,8 +190,8 @@ type PhotoFields struct {
 }
 
 // Save records a stored photo on the visit. The same client_id again with the same photo is
-// the first record (false); with another photo or for another visit 409. The stored file is
-// discarded whenever no new record keeps it.
+// the first record (false); with another photo or for another visit 409; a visit deleted
+// while the photo streamed in 404. The stored file is discarded whenever no new record keeps it.
 func (s *Photos) Save(ctx context.Context, by model.Actor, v *model.Visit, st *StoredPhoto, f PhotoFields) (*model.PhotoResponse, bool, error) {
 	bad := map[string]string{}
 	if !uuidRE.MatchString(f.ClientID) {
@@ -221,6 +222,13 @@ func (s *Photos) Save(ctx context.Context, by model.Actor, v *model.Visit, st *S
 		p.Lat, p.Lng, p.Alt, p.CoordType = &g.Lat, &g.Lng, g.Alt, "wgs84"
 	}
 	err := db.Transaction(func(tx *gorm.DB) error {
+		// The visit was checked before the photo streamed in; it may have been deleted since,
+		// its OnDelete hook finding no photo to remove. Locking its row orders this insert
+		// against a deletion (SQLite's immediate transactions already run one at a time): it
+		// is either gone now, or its deletion waits and its hook removes this photo too.
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Take(&model.Visit{}, v.ID).Error; err != nil {
+			return notFoundAs(err, errVisitNotFound)
+		}
 		if err := tx.Create(&p).Error; err != nil {
 			return duplicateAs(err, errPhotoDuplicate)
 		}
