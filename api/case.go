@@ -87,7 +87,7 @@ func (h *CaseHandler) List(c *gin.Context) {
 
 // Get godoc
 // @Summary      One case with its history
-// @Description  calls, visits, survey_answers and results are each in time order. The staff member assigned to call or visit the recipient sees the phone in full here, and the read is audited (case.read_phone). A case the caller may not see answers 404.
+// @Description  calls, visits, survey_answers and results are each in time order. survey_answers (the recipient's own survey) are listed only to managers and the staff assigned to the case; anyone else, the handler above all, gets an empty list. The staff member assigned to call or visit the recipient sees the phone in full here, and the read is audited (case.read_phone). A case the caller may not see answers 404.
 // @Tags         cases
 // @Produce      json
 // @Security     Bearer

@@ -38,7 +38,7 @@ func surveyBearer(c *gin.Context) string {
 
 // CreateLink godoc
 // @Summary      A case's survey link for the recipient
-// @Description  For the staff assigned to the case (calls or visits) or a manager (a case of the campaign's follow-up scope). Returns the case's live link, making one when there is none (201; 200 for the existing one, so a printed code keeps working): `token` (24 characters, fits the mini-program code's `scene`), `url` (the web page /s/{token}), `code_url` (a signed, short-lived URL of the mini-program code image; empty when WeChat is not configured) and `expires_at` (the end of the visits phase). 409 phase_closed after the survey's window.
+// @Description  For the staff assigned to the case (calls or visits) or a manager (a case of the campaign's follow-up scope). Returns the case's live link, making one when there is none (201; 200 for the existing one, so a printed code keeps working): `token` (24 characters, fits the mini-program code's `scene`), `url` (the web page /s/{token}), `code_url` (a signed, short-lived URL of the mini-program code image; empty when WeChat is not configured) and `expires_at` (the end of the visits phase as it now stands: the link follows an extension of the phase). 409 phase_closed after the survey's window.
 // @Tags         survey
 // @Produce      json
 // @Security     Bearer
@@ -162,7 +162,7 @@ func (h *SurveyHandler) View(c *gin.Context) {
 
 // Verify godoc
 // @Summary      The recipient proves who they are
-// @Description  `{wx_code, phone_code}`: the server exchanges the getPhoneNumber code with WeChat and compares the number with the case's (the phone never comes from the client); or `{name, id_last4}` (the ID number's last 4 characters), optionally with `wx_code` so messages can follow the answer. → `{survey_token, expires_in}`: a short-lived bearer credential for this case's survey only. A mismatch is 401 survey_identity_mismatch with `details.attempts_left`; the 5th locks the survey: 423 survey_locked until the staff on the case or a manager unlocks it. WeChat's own failures (a used code) are not counted.
+// @Description  `{wx_code, phone_code}`: the server exchanges the getPhoneNumber code with WeChat and compares the number with the case's (the phone never comes from the client); or `{name, id_last4}` (the ID number's last 4 characters), optionally with `wx_code` so messages can follow the answer. → `{survey_token, expires_in}`: a short-lived bearer credential for this case's survey only. A mismatch is 401 survey_identity_mismatch with `details.attempts_left`; the 5th locks the survey: 423 survey_locked until the staff on the case or a manager unlocks it. Checks sent at the same time count as well: at most 5 are judged, the rest are 423, and so is a right answer once the survey is locked. WeChat's own failures (a used code) are not counted.
 // @Tags         survey
 // @Accept       json
 // @Produce      json
