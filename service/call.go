@@ -143,6 +143,9 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 				return err
 			}
 		}
+		if err := s.campaigns.CaseChanged(tx, camp.ID, kase.ID); err != nil {
+			return err
+		}
 		if err := s.audit.Record(tx, by, Entry{Action: "call.record", ObjectType: "call", ObjectID: call.ID,
 			Reason: "case " + caseID.String() + ": " + call.Outcome, After: call}); err != nil {
 			return err

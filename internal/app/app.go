@@ -47,6 +47,9 @@ type App struct {
 	AdminPassword string // set when this start created the admin account
 	Reminders     *service.Reminders
 	Signer        *signedurl.Signer // signs image URLs (photos, mini-program codes)
+	// Campaigns is the campaign service, for tests and tools that write records directly and
+	// must keep the progress counters (Campaigns.CaseChanged, CasesChanged).
+	Campaigns *service.Campaigns
 	closers       []func() error
 }
 
@@ -114,6 +117,11 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	users := service.NewUsers(gdb, o.Clock, audit, pw)
 	orgs := service.NewOrgs(gdb, o.Clock, audit)
 	campaignService := service.NewCampaigns(gdb, o.Clock, audit, campaigns.New(cfg.CampaignTemplatesDir), nil)
+	a.Campaigns = campaignService
+	if err := campaignService.RebuildMissingProgress(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("progress counters: %v", err)
+	}
 	assignments := service.NewAssignments(gdb, o.Clock, audit, vault)
 	cases := service.NewCases(gdb, o.Clock, audit, vault)
 	alerts := service.NewAlerts(gdb, o.Clock, audit)

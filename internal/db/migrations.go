@@ -17,6 +17,7 @@ var Migrations = []Migration{
 	{Version: 6, Name: "progress indexes", Up: v6},
 	{Version: 7, Name: "call corrections: calls.version, call_versions", Up: v7},
 	{Version: 8, Name: "wechat subscriptions, notifications", Up: v8},
+	{Version: 14, Name: "progress counters", Up: v14},
 }
 
 // Snapshot types of version 1.
