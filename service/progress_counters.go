@@ -288,4 +288,6 @@ func assignmentsChanged(tx *gorm.DB, c *model.Campaign, p model.Phase, gifts []g
 
 // CasesChanged is casesChanged for code that writes cases outside this package's services
 // (tests that store cases directly, maintenance tools).
-func (s *Campaigns) CasesChanged(tx *gorm.DB, caseIDs ...uint64) error { return casesChanged(tx, caseIDs) }
+func (s *Campaigns) CasesChanged(tx *gorm.DB, caseIDs ...uint64) error {
+	return casesChanged(tx, caseIDs)
+}

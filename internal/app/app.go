@@ -47,10 +47,11 @@ type App struct {
 	AdminPassword string // set when this start created the admin account
 	Reminders     *service.Reminders
 	Signer        *signedurl.Signer // signs image URLs (photos, mini-program codes)
+	closers       []func() error
+
 	// Campaigns is the campaign service, for tests and tools that write records directly and
 	// must keep the progress counters (Campaigns.CaseChanged, CasesChanged).
 	Campaigns *service.Campaigns
-	closers       []func() error
 }
 
 // New builds the server from cfg. It migrates the database and creates the admin account on
