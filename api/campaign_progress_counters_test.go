@@ -138,11 +138,9 @@ func TestProgressCountersEqualRawRecords(t *testing.T) {
 				}
 			case op == 18:
 				what = "scope edit"
-				var c model.Campaign
-				e.App.DB.Take(&c, parseWireID(t, cw.campaign))
 				testenv.Expect(t, e.Do(http.MethodPatch, "/api/v1/campaigns/"+cw.campaign, mgr, map[string]any{"force": true, "reason": "局务会决定",
 					"scopes": map[string]any{"follow_up": map[string]any{"sources": []string{"application"},
-						"categories": []string{"criminal", "civil", "administrative", "non_litigation"},
+						"categories":  []string{"criminal", "civil", "administrative", "non_litigation"},
 						"closed_from": scopeFrom[rng.IntN(2)], "closed_to": "2024-05-31"}}}), http.StatusOK)
 			default:
 				what = "new case"
