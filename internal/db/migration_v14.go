@@ -1,6 +1,10 @@
 package db
 
-import "gorm.io/gorm"
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
 
 // Snapshot types of version 14: progress kept per case and summed per breakdown group in the
 // transactions that write the raw records.
@@ -36,8 +40,46 @@ type progressCounterV14 struct {
 
 func (progressCounterV14) TableName() string { return "progress_counters" }
 
-// v14 adds the progress counters. Existing campaigns get theirs from a rebuild
+// caseAssignmentV14 and caseV14 are the work list's covering indexes: a caller's assignments
+// with the columns the list is ordered by, and each case's town, village and number by id, so
+// a list of tens of thousands of cases is ordered without reading their full rows.
+type caseAssignmentV14 struct {
+	CampaignID    uint64     `gorm:"index:idx_assign_worklist,priority:1"`
+	Phase         string     `gorm:"size:16;index:idx_assign_worklist,priority:2"`
+	UserID        uint64     `gorm:"index:idx_assign_worklist,priority:3"`
+	Attempts      int        `gorm:"index:idx_assign_worklist,priority:4"`
+	Status        string     `gorm:"size:16;index:idx_assign_worklist,priority:5"`
+	LastAttemptAt *time.Time `gorm:"index:idx_assign_worklist,priority:6"`
+	CaseID        uint64     `gorm:"index:idx_assign_worklist,priority:7"`
+}
+
+func (caseAssignmentV14) TableName() string { return "case_assignments" }
+
+type caseV14 struct {
+	ID      uint64 `gorm:"index:idx_cases_worklist,priority:1"`
+	Town    string `gorm:"size:64;index:idx_cases_worklist,priority:2"`
+	Village string `gorm:"size:64;index:idx_cases_worklist,priority:3"`
+	CaseNo  string `gorm:"size:64;index:idx_cases_worklist,priority:4"`
+}
+
+func (caseV14) TableName() string { return "cases" }
+
+// v14 adds the progress counters and the work list's indexes. Existing campaigns get theirs from a rebuild
 // (service.RebuildProgress), which the server runs at start for campaigns that have none.
 func v14(tx *gorm.DB) error {
-	return tx.Session(&gorm.Session{NewDB: true}).AutoMigrate(&progressCaseV14{}, &progressCounterV14{})
+	if err := tx.Session(&gorm.Session{NewDB: true}).AutoMigrate(&progressCaseV14{}, &progressCounterV14{}); err != nil {
+		return err
+	}
+	m := tx.Migrator()
+	for _, ix := range []struct {
+		model any
+		name  string
+	}{{&caseAssignmentV14{}, "idx_assign_worklist"}, {&caseV14{}, "idx_cases_worklist"}} {
+		if !m.HasIndex(ix.model, ix.name) {
+			if err := m.CreateIndex(ix.model, ix.name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
