@@ -65,7 +65,14 @@ func workPage(db, base *gorm.DB, c *model.Campaign, p model.Phase, user uint64, 
 		return 0, nil, err
 	}
 	var ids []uint64
-	err := base.Session(&gorm.Session{}).Select("a.case_id").Order(workOrder(c, now)).
+	narrow := base.Session(&gorm.Session{})
+	if db.Dialector.Name() == "mysql" && q.UpdatedSince == nil {
+		// MariaDB picks the primary key for the join and reads every full case row; the covering
+		// index orders 20,000 cases about four times faster.
+		narrow = db.Table("case_assignments AS a").Joins("JOIN cases c FORCE INDEX (idx_cases_worklist) ON c.id = a.case_id").
+			Where("a.campaign_id = ? AND a.phase = ? AND a.user_id = ?", c.ID, string(p), user)
+	}
+	err := narrow.Select("a.case_id").Order(workOrder(c, now)).
 		Offset(q.Page.Offset()).Limit(q.Page.PageSize).Pluck("a.case_id", &ids).Error
 	if err != nil || len(ids) == 0 {
 		return total, nil, err

@@ -143,7 +143,7 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 				return err
 			}
 		}
-		if err := s.campaigns.CaseChanged(tx, camp.ID, kase.ID); err != nil {
+		if err := refreshProgress(tx, camp, []uint64{kase.ID}); err != nil { // CaseChanged, the campaign in hand
 			return err
 		}
 		if err := s.audit.Record(tx, by, Entry{Action: "call.record", ObjectType: "call", ObjectID: call.ID,

@@ -112,7 +112,7 @@ func (s *Calls) Correct(ctx context.Context, by model.Actor, id model.ID, req mo
 		if err := s.openNewAlerts(tx, by, &camp, &kase, &call); err != nil {
 			return err
 		}
-		if err := s.campaigns.CaseChanged(tx, camp.ID, kase.ID); err != nil {
+		if err := refreshProgress(tx, &camp, []uint64{kase.ID}); err != nil { // CaseChanged, the campaign in hand
 			return err
 		}
 		if err := s.audit.Record(tx, by, Entry{Action: "call.correct", ObjectType: "call", ObjectID: call.ID,
