@@ -64,6 +64,9 @@ func putCase(t *testing.T, e *testenv.Env, k campaignCase) (uint64, string) {
 	if err := e.App.DB.Create(&c).Error; err != nil {
 		t.Fatalf("insert case: %v", err)
 	}
+	if err := e.App.Campaigns.CasesChanged(e.App.DB, c.ID); err != nil {
+		t.Fatalf("insert case: progress: %v", err)
+	}
 	return c.ID, phone
 }
 

@@ -99,6 +99,9 @@ func putCall(t *testing.T, e *testenv.Env, campaign string, caseID, user uint64,
 	if err := e.App.DB.Create(&c).Error; err != nil {
 		t.Fatalf("insert call: %v", err)
 	}
+	if err := e.App.Campaigns.CaseChanged(e.App.DB, camp, caseID); err != nil {
+		t.Fatalf("insert call: progress: %v", err)
+	}
 	if held && !c.Extra {
 		st := a.Status
 		if outcome == model.OutcomeReached {

@@ -115,6 +115,7 @@ func New(o Options, h Handlers) (http.Handler, *gin.Engine) {
 	campaignManagers.POST("/campaigns/:id/exclusions/:xid/confirm", h.Campaigns.ConfirmExclusion)
 	campaignManagers.POST("/campaigns/:id/assignments", h.Campaigns.Assign)
 	campaignManagers.GET("/campaigns/:id/progress", h.Campaigns.Progress)
+	campaignManagers.POST("/campaigns/:id/progress/rebuild", h.Campaigns.RebuildProgress)
 	campaignManagers.GET("/campaigns/:id/notifications", h.Notifications.List)
 	in.GET("/campaigns/:id/follow-ups", requireRole(model.RoleStaff), h.Campaigns.FollowUps)
 

@@ -60,6 +60,7 @@ var routes = map[string]route{
 	"POST /api/v1/campaigns/:id/exclusions/:xid/confirm": {path: campaignPath("/exclusions/999999/confirm"), want: only(404, "manager")},
 	"POST /api/v1/campaigns/:id/assignments":             {path: campaignPath("/assignments"), body: assignStaff, want: only(200, "manager")},
 	"GET /api/v1/campaigns/:id/progress":                 {path: campaignPath("/progress"), want: only(200, "manager")},
+	"POST /api/v1/campaigns/:id/progress/rebuild":        {path: campaignPath("/progress/rebuild"), want: only(200, "manager")},
 	"GET /api/v1/campaigns/:id/notifications":            {path: campaignPath("/notifications"), want: only(200, "manager")},
 	"GET /api/v1/campaigns/:id/follow-ups":               {path: campaignPath("/follow-ups?phase=calls"), want: only(404, "staff", "other_org").but("staff", 200)},
 	"POST /api/v1/campaigns/:id/cases/:case_id/calls":    {path: callPath, body: newCall, want: only(201, "staff", "manager").but("other_org", 404)},

@@ -108,6 +108,9 @@ func (s *Assignments) Assign(ctx context.Context, by model.Actor, id model.ID, r
 		if err != nil {
 			return err
 		}
+		if err := assignmentsChanged(tx, &c, req.Phase, gifts); err != nil {
+			return err
+		}
 		run.Assigned, run.Reassigned, run.Unassignable = assigned, moved, len(unassignable)
 		if err := tx.Model(&run).Select("assigned", "reassigned", "unassignable").UpdateColumns(&run).Error; err != nil {
 			return err

@@ -61,15 +61,7 @@ func (s *Assignments) WorkList(ctx context.Context, by model.Actor, id model.ID,
 		since := q.UpdatedSince.UTC()
 		base = base.Where("(a.updated_at >= ? OR c.updated_at >= ?)", since, since)
 	}
-	var total int64
-	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, err
-	}
-	var rows []workRow
-	err = base.Select("a.case_id, c.case_no, a.status, a.attempts, a.last_outcome, c.recipient_name, c.recipient_phone_enc, " +
-		"c.town, c.village, c.cause, c.category, c.closed_on, c.handler_name, a.updated_at AS assigned_updated_at, c.updated_at AS case_updated_at").
-		Order(workOrder(c, now)).
-		Offset(q.Page.Offset()).Limit(q.Page.PageSize).Scan(&rows).Error
+	total, rows, err := workPage(db, base, c, p, by.UserID, q, now)
 	if err != nil {
 		return nil, err
 	}

@@ -50,3 +50,38 @@ func answersSoFar(db *gorm.DB, campaignID uint64, rows []workRow) (map[uint64]ma
 	}
 	return out, nil
 }
+
+// workPage counts the caller's list and reads one page of it. A caller may hold tens of
+// thousands of cases: the count reads the assignments alone when it can, and the page is
+// ordered over the narrow covering indexes (the assignment's status columns, the case's town,
+// village and number) before the page's few full rows are read.
+func workPage(db, base *gorm.DB, c *model.Campaign, p model.Phase, user uint64, q WorkListQuery, now time.Time) (int64, []workRow, error) {
+	var total int64
+	count := base.Session(&gorm.Session{})
+	if q.UpdatedSince == nil { // every assignment has its case: no join needed
+		count = db.Model(&model.CaseAssignment{}).Where("campaign_id = ? AND phase = ? AND user_id = ?", c.ID, string(p), user)
+	}
+	if err := count.Count(&total).Error; err != nil {
+		return 0, nil, err
+	}
+	var ids []uint64
+	narrow := base.Session(&gorm.Session{})
+	if db.Dialector.Name() == "mysql" && q.UpdatedSince == nil {
+		// MariaDB picks the primary key for the join and reads every full case row; the covering
+		// index orders 20,000 cases about four times faster.
+		narrow = db.Table("case_assignments AS a").Joins("JOIN cases c FORCE INDEX (idx_cases_worklist) ON c.id = a.case_id").
+			Where("a.campaign_id = ? AND a.phase = ? AND a.user_id = ?", c.ID, string(p), user)
+	}
+	err := narrow.Select("a.case_id").Order(workOrder(c, now)).
+		Offset(q.Page.Offset()).Limit(q.Page.PageSize).Pluck("a.case_id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return total, nil, err
+	}
+	var rows []workRow
+	err = db.Table("case_assignments AS a").Joins("JOIN cases c ON c.id = a.case_id").
+		Where("a.campaign_id = ? AND a.phase = ? AND a.case_id IN ?", c.ID, string(p), ids).
+		Select("a.case_id, c.case_no, a.status, a.attempts, a.last_outcome, c.recipient_name, c.recipient_phone_enc, " +
+			"c.town, c.village, c.cause, c.category, c.closed_on, c.handler_name, a.updated_at AS assigned_updated_at, c.updated_at AS case_updated_at").
+		Order(workOrder(c, now)).Scan(&rows).Error
+	return total, rows, err
+}

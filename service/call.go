@@ -145,6 +145,11 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 				return err
 			}
 		}
+		if call.Outcome == model.OutcomeReached { // progress counts reached calls only: the others change nothing
+			if err := refreshProgress(tx, camp, []uint64{kase.ID}); err != nil { // CaseChanged, the campaign in hand
+				return err
+			}
+		}
 		if err := s.audit.Record(tx, by, Entry{Action: "call.record", ObjectType: "call", ObjectID: call.ID,
 			Reason: "case " + caseID.String() + ": " + call.Outcome, After: call}); err != nil {
 			return err

@@ -112,6 +112,9 @@ func (s *Calls) Correct(ctx context.Context, by model.Actor, id model.ID, req mo
 		if err := s.openNewAlerts(tx, by, &camp, &kase, &call); err != nil {
 			return err
 		}
+		if err := refreshProgress(tx, &camp, []uint64{kase.ID}); err != nil { // CaseChanged, the campaign in hand
+			return err
+		}
 		if err := s.audit.Record(tx, by, Entry{Action: "call.correct", ObjectType: "call", ObjectID: call.ID,
 			Reason: truncate(strings.TrimSpace(req.Reason), 500), Before: before, After: call}); err != nil {
 			return err

@@ -190,6 +190,9 @@ func (s *Campaigns) Create(ctx context.Context, by model.Actor, req model.Create
 		if err := tx.Create(&c).Error; err != nil {
 			return err
 		}
+		if err := rebuildProgress(tx, &c); err != nil {
+			return err
+		}
 		return s.audit.Record(tx, by, Entry{Action: "campaign.create", ObjectType: "campaign", ObjectID: c.ID, After: spec})
 	})
 	if err != nil {
@@ -241,6 +244,11 @@ func (s *Campaigns) Update(ctx context.Context, by model.Actor, id model.ID, req
 		c.UpdatedAt = s.clock.Now()
 		if err := tx.Model(&c).Select("*").Omit("id", "template", "created_by", "created_at").UpdateColumns(&c).Error; err != nil {
 			return err
+		}
+		if !reflect.DeepEqual(before.Scopes, spec.Scopes) {
+			if err := rebuildProgress(tx, &c); err != nil {
+				return err
+			}
 		}
 		return s.audit.Record(tx, by, Entry{Action: "campaign.update", ObjectType: "campaign", ObjectID: c.ID,
 			Before: before, After: spec, Reason: reason})

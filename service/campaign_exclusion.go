@@ -108,6 +108,9 @@ func (s *Campaigns) ConfirmExclusion(ctx context.Context, by model.Actor, id, xi
 		if err := tx.Model(&model.Case{}).Select("case_no").Where("id = ?", x.CaseID).Scan(&caseNo).Error; err != nil {
 			return err
 		}
+		if err := s.CaseChanged(tx, x.CampaignID, x.CaseID); err != nil {
+			return err
+		}
 		return s.audit.Record(tx, by, Entry{Action: "campaign.exclusion_confirm", ObjectType: "campaign_exclusion", ObjectID: x.ID,
 			Before: before, After: x})
 	})

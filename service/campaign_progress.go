@@ -11,9 +11,10 @@ import (
 	"fayuan/model"
 )
 
-// Progress is computed from the raw records on every request, never from counters: one grouped
-// pass over the in-scope cases (by organisation and town, testing each against the sets of
-// reached, excluded, contacted and alerted cases), one over the calls assignments by staff member, and a few counts.
+// Progress is served from counters kept by the writes (progress_counters.go). The live query —
+// one grouped pass over the in-scope cases (by organisation and town, testing each against the
+// sets of reached, excluded, contacted and alerted cases), one over the calls assignments by
+// staff member, and a few counts — computes the same from the raw records, for comparison.
 
 // excludedSQL is "case c has a confirmed exclusion in the campaign".
 const excludedSQL = "cases.id IN (SELECT x.case_id FROM campaign_exclusions x WHERE x.campaign_id = ? AND x.status = 'confirmed')"
@@ -73,13 +74,13 @@ func (s *Campaigns) Progress(ctx context.Context, by model.Actor, id model.ID) (
 	// SQLite's read transaction) even while calls are being recorded.
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		out, err = s.progress(tx, uint64(id))
+		out, err = s.progressOf(tx, uint64(id), false)
 		return err
 	})
 	return out, err
 }
 
-func (s *Campaigns) progress(db *gorm.DB, id uint64) (*model.Progress, error) {
+func (s *Campaigns) progressOf(db *gorm.DB, id uint64, live bool) (*model.Progress, error) {
 	var c model.Campaign
 	if err := db.Take(&c, id).Error; err != nil {
 		return nil, notFoundAs(err, errCampaignNotFound)
@@ -89,8 +90,18 @@ func (s *Campaigns) progress(db *gorm.DB, id uint64) (*model.Progress, error) {
 		ByStaff: []model.StaffProgress{}, ByTown: []model.ProgressGroup{}}
 	cs := model.PhaseProgress{Phase: model.PhaseCalls}
 	cs.Start, cs.End = c.Window(model.PhaseCalls)
-	var mustVisit int64
-	if err := s.callsProgress(db, &c, newPace(cs.Start, cs.End, now, c.TargetRate), &cs, out, &mustVisit); err != nil {
+	var mustVisit, sampled int64
+	k, built, err := readCounters(db, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	live = live || !built
+	if live {
+		err = s.callsProgress(db, &c, newPace(cs.Start, cs.End, now, c.TargetRate), &cs, out, &mustVisit)
+	} else {
+		err = s.callsProgressCounted(db, &c, k, newPace(cs.Start, cs.End, now, c.TargetRate), &cs, out, &mustVisit, &sampled)
+	}
+	if err != nil {
 		return nil, err
 	}
 	out.Phases = append(out.Phases, cs)
@@ -99,10 +110,15 @@ func (s *Campaigns) progress(db *gorm.DB, id uint64) (*model.Progress, error) {
 		pp.Start, pp.End = c.Window(p)
 		pp.DaysLeft = int(newPace(pp.Start, pp.End, now, 0).daysLeft)
 		var err error
-		if p == model.PhaseVisits {
+		switch {
+		case p == model.PhaseVisits && !live:
+			pp.InScope = sampled + mustVisit
+		case p == model.PhaseVisits:
 			pp.InScope, err = sampledCount(db, &c)
 			pp.InScope += mustVisit
-		} else {
+		case !live:
+			pp.InScope = k.all.inReview
+		default:
 			cond, args := scopeCond("cases", c.Scope(p))
 			err = db.Table("cases").Where(cond, args...).Count(&pp.InScope).Error
 		}

@@ -109,6 +109,9 @@ func (s *Cases) Create(ctx context.Context, by model.Actor, req model.CreateCase
 		if err := tx.Create(&c).Error; err != nil {
 			return duplicateAs(err, errCaseNoTaken)
 		}
+		if err := casesChanged(tx, []uint64{c.ID}); err != nil {
+			return err
+		}
 		return s.audit.Record(tx, by, Entry{Action: "case.create", ObjectType: "case", ObjectID: c.ID, After: s.auditCase(&c)})
 	})
 	if err != nil {
@@ -157,6 +160,9 @@ func (s *Cases) Update(ctx context.Context, by model.Actor, id model.ID, req mod
 		}
 		if res.RowsAffected == 0 {
 			return model.ErrVersionConflict // another edit committed between our read and our write
+		}
+		if err := casesChanged(tx, []uint64{c.ID}); err != nil {
+			return err
 		}
 		return s.audit.Record(tx, by, Entry{Action: "case.update", ObjectType: "case", ObjectID: c.ID, Before: before, After: s.auditCase(&c)})
 	})

@@ -124,6 +124,9 @@ func (s *CaseImports) Import(ctx context.Context, by model.Actor, file io.Reader
 		if err := s.write(tx, p, pl, now); err != nil {
 			return err
 		}
+		if err := importChanged(tx, p, pl); err != nil {
+			return err
+		}
 		return s.audit.Record(tx, by, Entry{Action: "case.import", ObjectType: "case", ObjectKey: "import",
 			Reason: fmt.Sprintf("created=%d updated=%d unchanged=%d rejected=%d orgs_created=%d handlers_created=%d partial=%t file_sha256=%s",
 				res.Created, res.Updated, res.Unchanged, res.Rejected, res.OrgsCreated, res.HandlersCreated, o.Partial, up.SHA256),

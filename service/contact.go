@@ -24,5 +24,5 @@ func RegisterContactSource(src ContactSource) { contactSources = append(contactS
 // keeps per case stays equal to the raw records. It is the single place progress bookkeeping
 // hooks into writes.
 func (s *Campaigns) CaseChanged(tx *gorm.DB, campaignID, caseID uint64) error {
-	return nil
+	return s.caseChanged(tx, campaignID, caseID)
 }

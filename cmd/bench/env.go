@@ -37,6 +37,8 @@ type Env struct {
 	ProgressCases int          // how many cases the progress scenario seeds
 	Client        *http.Client // for setup calls; loopback only
 	closers       []func()
+
+	seeded *progressSeed // the progress scenario's data, which the work-list scenario reuses
 }
 
 // envOptions choose the database the server runs on.

@@ -64,6 +64,7 @@ func scenarios() map[string]Scenario {
 	list = append(list, casesScenario())
 	list = append(list, progressScenario())
 	list = append(list, photosScenario())
+	list = append(list, worklistScenario(), recordCallScenario(), insertScenario())
 	m := make(map[string]Scenario, len(list))
 	for _, s := range list {
 		m[s.Name] = s

@@ -52,6 +52,10 @@ type App struct {
 	Photos        *service.Photos
 	PhotoStore    storage.Store
 	closers       []func() error
+
+	// Campaigns is the campaign service, for tests and tools that write records directly and
+	// must keep the progress counters (Campaigns.CaseChanged, CasesChanged).
+	Campaigns *service.Campaigns
 }
 
 // New builds the server from cfg. It migrates the database and creates the admin account on
@@ -118,6 +122,11 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	users := service.NewUsers(gdb, o.Clock, audit, pw)
 	orgs := service.NewOrgs(gdb, o.Clock, audit)
 	campaignService := service.NewCampaigns(gdb, o.Clock, audit, campaigns.New(cfg.CampaignTemplatesDir), nil)
+	a.Campaigns = campaignService
+	if err := campaignService.RebuildMissingProgress(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("progress counters: %v", err)
+	}
 	assignments := service.NewAssignments(gdb, o.Clock, audit, vault)
 	cases := service.NewCases(gdb, o.Clock, audit, vault)
 	alerts := service.NewAlerts(gdb, o.Clock, audit)

@@ -105,4 +105,9 @@ func (e *Env) AssignPhase(campaignID uint64, phase, caseID, userID string) {
 	if err := e.App.DB.Create(&a).Error; err != nil {
 		e.T.Fatalf("assign case %s to user %s: %v", caseID, userID, err)
 	}
+	if phase == "calls" { // as the assignment service does, keep the progress counters
+		if err := e.App.Campaigns.CaseChanged(e.App.DB, campaignID, c); err != nil {
+			e.T.Fatalf("assign case %s: progress: %v", caseID, err)
+		}
+	}
 }
