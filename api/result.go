@@ -140,7 +140,7 @@ func (h *ResultHandler) List(c *gin.Context) {
 
 // Object godoc
 // @Summary      Object to a result
-// @Description  The case's handler, within the objection window (default 7 days from publication and notification); after it 409 objection_window_closed; a second objection 409. Audited.
+// @Description  The case's handler, within the objection window: calendar days in Asia/Shanghai, until 23:59:59 of the last (default: the 7th day after publication and notification, as `objection_deadline` says); after it 409 objection_window_closed; a second objection 409. Audited.
 // @Tags         results
 // @Accept       json
 // @Produce      json
