@@ -42,26 +42,7 @@ func handlerFilter(c *gin.Context) (uint64, bool) {
 // @Success      200        {object}  model.List[model.HearingResponse]
 // @Failure      404        {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings [get]
-func (h *HearingHandler) List(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	p, ok := page(c)
-	if !ok {
-		return
-	}
-	handler, ok := handlerFilter(c)
-	if !ok {
-		return
-	}
-	out, err := h.hearings.List(c.Request.Context(), actor(c), id, handler, p)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *HearingHandler) List(c *gin.Context) { serveHandlerList(c, h.hearings.List) }
 
 // Create godoc
 // @Summary      Record a hearing observation
@@ -77,20 +58,7 @@ func (h *HearingHandler) List(c *gin.Context) {
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings [post]
 func (h *HearingHandler) Create(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.HearingRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.hearings.Create(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	serveBodyByID(c, http.StatusCreated, h.hearings.Create)
 }
 
 // Get godoc
@@ -113,11 +81,7 @@ func (h *HearingHandler) Get(c *gin.Context) {
 		return
 	}
 	out, err := h.hearings.Get(c.Request.Context(), actor(c), id, hid)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	answer(c, http.StatusOK, out, err)
 }
 
 // AddObserver godoc
@@ -148,11 +112,7 @@ func (h *HearingHandler) AddObserver(c *gin.Context) {
 		return
 	}
 	out, err := h.hearings.AddObserver(c.Request.Context(), actor(c), id, hid, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	answer(c, http.StatusOK, out, err)
 }
 
 // PutSheet godoc
@@ -188,11 +148,7 @@ func (h *HearingHandler) PutSheet(c *gin.Context) {
 		return
 	}
 	out, err := h.hearings.PutSheet(c.Request.Context(), actor(c), id, hid, oid, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	answer(c, http.StatusOK, out, err)
 }
 
 // ListOpinions godoc
@@ -208,26 +164,7 @@ func (h *HearingHandler) PutSheet(c *gin.Context) {
 // @Success      200        {object}  model.List[model.OpinionResponse]
 // @Failure      404        {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/opinions [get]
-func (h *HearingHandler) ListOpinions(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	p, ok := page(c)
-	if !ok {
-		return
-	}
-	handler, ok := handlerFilter(c)
-	if !ok {
-		return
-	}
-	out, err := h.hearings.ListOpinions(c.Request.Context(), actor(c), id, handler, p)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *HearingHandler) ListOpinions(c *gin.Context) { serveHandlerList(c, h.hearings.ListOpinions) }
 
 // RecordOpinion godoc
 // @Summary      Record a judicial organ's opinion of a handler
@@ -243,18 +180,5 @@ func (h *HearingHandler) ListOpinions(c *gin.Context) {
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/opinions [post]
 func (h *HearingHandler) RecordOpinion(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.OpinionRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.hearings.RecordOpinion(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	serveBodyByID(c, http.StatusCreated, h.hearings.RecordOpinion)
 }

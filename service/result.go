@@ -48,16 +48,9 @@ type resultDetails struct {
 // campaign's weighting of hearings and opinions, opens the objection window and notifies the
 // handlers. Files already published are left as they are. Audited.
 func (s *Results) Publish(ctx context.Context, by model.Actor, campaignID model.ID) (*model.PublishResponse, error) {
-	if !by.Is(model.RoleManager) {
-		return nil, model.ErrRoleForbidden
-	}
-	db := s.db.WithContext(ctx)
-	camp, err := campaignByID(db, uint64(campaignID))
+	db, camp, err := s.reviewedCampaign(ctx, by, campaignID)
 	if err != nil {
 		return nil, err
-	}
-	if s.source == nil {
-		return nil, errReviewMissing
 	}
 	finals, err := s.source.CampaignFinals(ctx, camp.ID)
 	if err != nil {
@@ -131,6 +124,23 @@ func (s *Results) Publish(ctx context.Context, by model.Actor, campaignID model.
 		out.Notified = s.notify.NotifyResults(ctx, camp, handlers, deadline)
 	}
 	return out, nil
+}
+
+// reviewedCampaign opens a manager's work on the campaign's file review: 403 for anyone else,
+// 404 for no such campaign, 409 while the file review is not wired.
+func (s *Results) reviewedCampaign(ctx context.Context, by model.Actor, campaignID model.ID) (*gorm.DB, *model.Campaign, error) {
+	if !by.Is(model.RoleManager) {
+		return nil, nil, model.ErrRoleForbidden
+	}
+	db := s.db.WithContext(ctx)
+	camp, err := campaignByID(db, uint64(campaignID))
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.source == nil {
+		return nil, nil, errReviewMissing
+	}
+	return db, camp, nil
 }
 
 // objectionEnds is the last instant of the window: calendar days in Asia/Shanghai last until
