@@ -31,7 +31,7 @@ func handlerFilter(c *gin.Context) (uint64, bool) {
 
 // List godoc
 // @Summary      A campaign's hearing observations
-// @Description  Hearing observations (庭审旁听), latest hearing first, each with its observers, their sheets on the hearing template and the combined score (mean of the scored sheets, half up to 0.1). Filter: `handler` (handler id). Managers and staff.
+// @Description  Hearing observations (庭审旁听), latest hearing first, each with its observers, their sheets on the hearing template and the combined score (mean of the scored sheets, half up to 0.1). Filter: `handler` (handler id). Managers see every hearing; staff only those they recorded or observe, never one of their own organisation's handler or of themselves as handler (回避).
 // @Tags         hearings
 // @Produce      json
 // @Security     Bearer
@@ -46,7 +46,7 @@ func (h *HearingHandler) List(c *gin.Context) { serveHandlerList(c, h.hearings.L
 
 // Create godoc
 // @Summary      Record a hearing observation
-// @Description  A hearing observation is its own record: the case (ours by `case_id`, open or closed, or `case_nos` as text for a case not in the system), court, judges, hearing time, cause, the handler (defaults to the case's), announced or unannounced (四不两直), and the observers — staff accounts, lawyers or people's deputies (accounts by `user_id` or named people) — each with their sheet on the campaign's hearing template if they have scored. Audited.
+// @Description  A hearing observation is its own record: the case (ours by `case_id`, open or closed, or `case_nos` as text for a case not in the system), court, judges, hearing time, cause, the handler (defaults to the case's), announced or unannounced (四不两直), and the observers — staff accounts, lawyers or people's deputies (accounts by `user_id` or named people) — each with their sheet on the campaign's hearing template if they have scored. 回避: staff may not record a hearing of their own organisation's handler or of themselves as handler, and no account of the handler or of the handler's organisation observes (409 `recused`). Audited.
 // @Tags         hearings
 // @Accept       json
 // @Produce      json
@@ -55,6 +55,7 @@ func (h *HearingHandler) List(c *gin.Context) { serveHandlerList(c, h.hearings.L
 // @Param        body  body      model.HearingRequest  true  "the observation"
 // @Success      201   {object}  model.HearingResponse
 // @Failure      404   {object}  model.Error
+// @Failure      409   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings [post]
 func (h *HearingHandler) Create(c *gin.Context) {
@@ -63,6 +64,7 @@ func (h *HearingHandler) Create(c *gin.Context) {
 
 // Get godoc
 // @Summary      One hearing observation
+// @Description  Managers, and the staff who recorded or observe it; anyone else 404.
 // @Tags         hearings
 // @Produce      json
 // @Security     Bearer
@@ -72,21 +74,17 @@ func (h *HearingHandler) Create(c *gin.Context) {
 // @Failure      404  {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings/{hid} [get]
 func (h *HearingHandler) Get(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	ids, ok := pathIDs(c, "id", "hid")
 	if !ok {
 		return
 	}
-	hid, ok := pathID(c, "hid")
-	if !ok {
-		return
-	}
-	out, err := h.hearings.Get(c.Request.Context(), actor(c), id, hid)
+	out, err := h.hearings.Get(c.Request.Context(), actor(c), ids[0], ids[1])
 	answer(c, http.StatusOK, out, err)
 }
 
 // AddObserver godoc
 // @Summary      Add an observer to a hearing
-// @Description  With or without their sheet. Audited.
+// @Description  With or without their sheet; an account of the handler or of the handler's organisation is refused (409 `recused`). Managers, and the staff who recorded or observe the hearing. Audited.
 // @Tags         hearings
 // @Accept       json
 // @Produce      json
@@ -96,14 +94,11 @@ func (h *HearingHandler) Get(c *gin.Context) {
 // @Param        body  body      model.ObserverInput  true  "the observer"
 // @Success      200   {object}  model.HearingResponse
 // @Failure      404   {object}  model.Error
+// @Failure      409   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings/{hid}/observers [post]
 func (h *HearingHandler) AddObserver(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	hid, ok := pathID(c, "hid")
+	ids, ok := pathIDs(c, "id", "hid")
 	if !ok {
 		return
 	}
@@ -111,13 +106,13 @@ func (h *HearingHandler) AddObserver(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	out, err := h.hearings.AddObserver(c.Request.Context(), actor(c), id, hid, req)
+	out, err := h.hearings.AddObserver(c.Request.Context(), actor(c), ids[0], ids[1], req)
 	answer(c, http.StatusOK, out, err)
 }
 
 // PutSheet godoc
 // @Summary      Add or replace an observer's sheet
-// @Description  The sheet on the hearing template: per item a deduction (to 0.1) with its reason, or N/A where allowed. Scored in integer tenths, half up; the hearing's combined score follows. Audited with before and after.
+// @Description  The sheet on the hearing template: per item a deduction (to 0.1) with its reason, or N/A where allowed. Scored in integer tenths, half up; the hearing's combined score follows. Only the observer's own account, the one who recorded the hearing for a named observer without an account, or a manager (otherwise 403 `sheet_not_yours`). Audited with before and after.
 // @Tags         hearings
 // @Accept       json
 // @Produce      json
@@ -127,19 +122,12 @@ func (h *HearingHandler) AddObserver(c *gin.Context) {
 // @Param        oid   path      string        true  "observer id"
 // @Param        body  body      review.Sheet  true  "the sheet"
 // @Success      200   {object}  model.HearingResponse
+// @Failure      403   {object}  model.Error
 // @Failure      404   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings/{hid}/observers/{oid}/sheet [put]
 func (h *HearingHandler) PutSheet(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	hid, ok := pathID(c, "hid")
-	if !ok {
-		return
-	}
-	oid, ok := pathID(c, "oid")
+	ids, ok := pathIDs(c, "id", "hid", "oid")
 	if !ok {
 		return
 	}
@@ -147,7 +135,7 @@ func (h *HearingHandler) PutSheet(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	out, err := h.hearings.PutSheet(c.Request.Context(), actor(c), id, hid, oid, req)
+	out, err := h.hearings.PutSheet(c.Request.Context(), actor(c), ids[0], ids[1], ids[2], req)
 	answer(c, http.StatusOK, out, err)
 }
 

@@ -63,13 +63,22 @@ func serveHandlerList[O any](c *gin.Context, call func(context.Context, model.Ac
 	answer(c, http.StatusOK, out, err)
 }
 
+// pathIDs reads the named path ids in order, answering 404 for the first malformed one.
+func pathIDs(c *gin.Context, names ...string) ([]model.ID, bool) {
+	ids := make([]model.ID, len(names))
+	for i, n := range names {
+		id, ok := pathID(c, n)
+		if !ok {
+			return nil, false
+		}
+		ids[i] = id
+	}
+	return ids, true
+}
+
 // serveResult answers a route on one case's result (:id campaign, :case_id case) with a JSON body R.
 func serveResult[R any](c *gin.Context, call func(context.Context, model.Actor, model.ID, model.ID, R) (*model.ResultResponse, error)) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	cid, ok := pathID(c, "case_id")
+	ids, ok := pathIDs(c, "id", "case_id")
 	if !ok {
 		return
 	}
@@ -77,6 +86,6 @@ func serveResult[R any](c *gin.Context, call func(context.Context, model.Actor, 
 	if !bind(c, &req) {
 		return
 	}
-	out, err := call(c.Request.Context(), actor(c), id, cid, req)
+	out, err := call(c.Request.Context(), actor(c), ids[0], ids[1], req)
 	answer(c, http.StatusOK, out, err)
 }
