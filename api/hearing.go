@@ -31,7 +31,7 @@ func handlerFilter(c *gin.Context) (uint64, bool) {
 
 // List godoc
 // @Summary      A campaign's hearing observations
-// @Description  Hearing observations (庭审旁听), latest hearing first, each with its observers, their sheets on the hearing template and the combined score (mean of the scored sheets, half up to 0.1). Filter: `handler` (handler id). Managers and staff.
+// @Description  Hearing observations (庭审旁听), latest hearing first, each with its observers, their sheets on the hearing template and the combined score (mean of the scored sheets, half up to 0.1). Filter: `handler` (handler id). Managers see every hearing; staff only those they recorded or observe, never one of their own organisation's handler or of themselves as handler (回避).
 // @Tags         hearings
 // @Produce      json
 // @Security     Bearer
@@ -42,30 +42,11 @@ func handlerFilter(c *gin.Context) (uint64, bool) {
 // @Success      200        {object}  model.List[model.HearingResponse]
 // @Failure      404        {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings [get]
-func (h *HearingHandler) List(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	p, ok := page(c)
-	if !ok {
-		return
-	}
-	handler, ok := handlerFilter(c)
-	if !ok {
-		return
-	}
-	out, err := h.hearings.List(c.Request.Context(), actor(c), id, handler, p)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *HearingHandler) List(c *gin.Context) { serveHandlerList(c, h.hearings.List) }
 
 // Create godoc
 // @Summary      Record a hearing observation
-// @Description  A hearing observation is its own record: the case (ours by `case_id`, open or closed, or `case_nos` as text for a case not in the system), court, judges, hearing time, cause, the handler (defaults to the case's), announced or unannounced (四不两直), and the observers — staff accounts, lawyers or people's deputies (accounts by `user_id` or named people) — each with their sheet on the campaign's hearing template if they have scored. Audited.
+// @Description  A hearing observation is its own record: the case (ours by `case_id`, open or closed, or `case_nos` as text for a case not in the system), court, judges, hearing time, cause, the handler (defaults to the case's), announced or unannounced (四不两直), and the observers — staff accounts, lawyers or people's deputies (accounts by `user_id` or named people) — each with their sheet on the campaign's hearing template if they have scored. 回避: staff may not record a hearing of their own organisation's handler or of themselves as handler, and no account of the handler or of the handler's organisation observes (409 `recused`). Audited.
 // @Tags         hearings
 // @Accept       json
 // @Produce      json
@@ -74,27 +55,16 @@ func (h *HearingHandler) List(c *gin.Context) {
 // @Param        body  body      model.HearingRequest  true  "the observation"
 // @Success      201   {object}  model.HearingResponse
 // @Failure      404   {object}  model.Error
+// @Failure      409   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings [post]
 func (h *HearingHandler) Create(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.HearingRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.hearings.Create(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	serveBodyByID(c, http.StatusCreated, h.hearings.Create)
 }
 
 // Get godoc
 // @Summary      One hearing observation
+// @Description  Managers, and the staff who recorded or observe it; anyone else 404.
 // @Tags         hearings
 // @Produce      json
 // @Security     Bearer
@@ -104,25 +74,17 @@ func (h *HearingHandler) Create(c *gin.Context) {
 // @Failure      404  {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings/{hid} [get]
 func (h *HearingHandler) Get(c *gin.Context) {
-	id, ok := pathID(c, "id")
+	ids, ok := pathIDs(c, "id", "hid")
 	if !ok {
 		return
 	}
-	hid, ok := pathID(c, "hid")
-	if !ok {
-		return
-	}
-	out, err := h.hearings.Get(c.Request.Context(), actor(c), id, hid)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	out, err := h.hearings.Get(c.Request.Context(), actor(c), ids[0], ids[1])
+	answer(c, http.StatusOK, out, err)
 }
 
 // AddObserver godoc
 // @Summary      Add an observer to a hearing
-// @Description  With or without their sheet. Audited.
+// @Description  With or without their sheet; an account of the handler or of the handler's organisation is refused (409 `recused`). Managers, and the staff who recorded or observe the hearing. Audited.
 // @Tags         hearings
 // @Accept       json
 // @Produce      json
@@ -132,14 +94,11 @@ func (h *HearingHandler) Get(c *gin.Context) {
 // @Param        body  body      model.ObserverInput  true  "the observer"
 // @Success      200   {object}  model.HearingResponse
 // @Failure      404   {object}  model.Error
+// @Failure      409   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings/{hid}/observers [post]
 func (h *HearingHandler) AddObserver(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	hid, ok := pathID(c, "hid")
+	ids, ok := pathIDs(c, "id", "hid")
 	if !ok {
 		return
 	}
@@ -147,17 +106,13 @@ func (h *HearingHandler) AddObserver(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	out, err := h.hearings.AddObserver(c.Request.Context(), actor(c), id, hid, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	out, err := h.hearings.AddObserver(c.Request.Context(), actor(c), ids[0], ids[1], req)
+	answer(c, http.StatusOK, out, err)
 }
 
 // PutSheet godoc
 // @Summary      Add or replace an observer's sheet
-// @Description  The sheet on the hearing template: per item a deduction (to 0.1) with its reason, or N/A where allowed. Scored in integer tenths, half up; the hearing's combined score follows. Audited with before and after.
+// @Description  The sheet on the hearing template: per item a deduction (to 0.1) with its reason, or N/A where allowed. Scored in integer tenths, half up; the hearing's combined score follows. Only the observer's own account, the one who recorded the hearing for a named observer without an account, or a manager (otherwise 403 `sheet_not_yours`). Audited with before and after.
 // @Tags         hearings
 // @Accept       json
 // @Produce      json
@@ -167,19 +122,12 @@ func (h *HearingHandler) AddObserver(c *gin.Context) {
 // @Param        oid   path      string        true  "observer id"
 // @Param        body  body      review.Sheet  true  "the sheet"
 // @Success      200   {object}  model.HearingResponse
+// @Failure      403   {object}  model.Error
 // @Failure      404   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/hearings/{hid}/observers/{oid}/sheet [put]
 func (h *HearingHandler) PutSheet(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	hid, ok := pathID(c, "hid")
-	if !ok {
-		return
-	}
-	oid, ok := pathID(c, "oid")
+	ids, ok := pathIDs(c, "id", "hid", "oid")
 	if !ok {
 		return
 	}
@@ -187,12 +135,8 @@ func (h *HearingHandler) PutSheet(c *gin.Context) {
 	if !bind(c, &req) {
 		return
 	}
-	out, err := h.hearings.PutSheet(c.Request.Context(), actor(c), id, hid, oid, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	out, err := h.hearings.PutSheet(c.Request.Context(), actor(c), ids[0], ids[1], ids[2], req)
+	answer(c, http.StatusOK, out, err)
 }
 
 // ListOpinions godoc
@@ -208,26 +152,7 @@ func (h *HearingHandler) PutSheet(c *gin.Context) {
 // @Success      200        {object}  model.List[model.OpinionResponse]
 // @Failure      404        {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/opinions [get]
-func (h *HearingHandler) ListOpinions(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	p, ok := page(c)
-	if !ok {
-		return
-	}
-	handler, ok := handlerFilter(c)
-	if !ok {
-		return
-	}
-	out, err := h.hearings.ListOpinions(c.Request.Context(), actor(c), id, handler, p)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *HearingHandler) ListOpinions(c *gin.Context) { serveHandlerList(c, h.hearings.ListOpinions) }
 
 // RecordOpinion godoc
 // @Summary      Record a judicial organ's opinion of a handler
@@ -243,18 +168,5 @@ func (h *HearingHandler) ListOpinions(c *gin.Context) {
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/opinions [post]
 func (h *HearingHandler) RecordOpinion(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.OpinionRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.hearings.RecordOpinion(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	serveBodyByID(c, http.StatusCreated, h.hearings.RecordOpinion)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"fayuan/model"
 	"fayuan/service"
 )
 
@@ -15,16 +14,6 @@ type ResultHandler struct{ results *service.Results }
 
 // NewResultHandler builds the handler.
 func NewResultHandler(s *service.Results) *ResultHandler { return &ResultHandler{results: s} }
-
-// caseIDs reads the campaign and case ids of a result route.
-func caseIDs(c *gin.Context) (model.ID, model.ID, bool) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return 0, 0, false
-	}
-	cid, ok := pathID(c, "case_id")
-	return id, cid, ok
-}
 
 // Settings godoc
 // @Summary      A campaign's result rules
@@ -36,18 +25,7 @@ func caseIDs(c *gin.Context) (model.ID, model.ID, bool) {
 // @Success      200  {object}  model.ResultSettingsResponse
 // @Failure      404  {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/result-settings [get]
-func (h *ResultHandler) Settings(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	out, err := h.results.Settings(c.Request.Context(), actor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Settings(c *gin.Context) { serveByID(c, h.results.Settings) }
 
 // PutSettings godoc
 // @Summary      Replace a campaign's result rules
@@ -64,20 +42,7 @@ func (h *ResultHandler) Settings(c *gin.Context) {
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/result-settings [put]
 func (h *ResultHandler) PutSettings(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.ResultSettingsRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.results.PutSettings(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	serveBodyByID(c, http.StatusOK, h.results.PutSettings)
 }
 
 // Publish godoc
@@ -91,18 +56,7 @@ func (h *ResultHandler) PutSettings(c *gin.Context) {
 // @Failure      404  {object}  model.Error
 // @Failure      409  {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/results/publish [post]
-func (h *ResultHandler) Publish(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	out, err := h.results.Publish(c.Request.Context(), actor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Publish(c *gin.Context) { serveByID(c, h.results.Publish) }
 
 // List godoc
 // @Summary      File results
@@ -117,30 +71,11 @@ func (h *ResultHandler) Publish(c *gin.Context) {
 // @Success      200        {object}  model.ResultsPage
 // @Failure      404        {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/results [get]
-func (h *ResultHandler) List(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	p, ok := page(c)
-	if !ok {
-		return
-	}
-	handler, ok := handlerFilter(c)
-	if !ok {
-		return
-	}
-	out, err := h.results.List(c.Request.Context(), actor(c), id, handler, p)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) List(c *gin.Context) { serveHandlerList(c, h.results.List) }
 
 // Object godoc
 // @Summary      Object to a result
-// @Description  The case's handler, within the objection window (default 7 days from publication and notification); after it 409 objection_window_closed; a second objection 409. Audited.
+// @Description  The case's handler, within the objection window: calendar days in Asia/Shanghai, until 23:59:59 of the last (default: the 7th day after publication and notification, as `objection_deadline` says); after it 409 objection_window_closed; a second objection 409. Audited.
 // @Tags         results
 // @Accept       json
 // @Produce      json
@@ -153,22 +88,7 @@ func (h *ResultHandler) List(c *gin.Context) {
 // @Failure      409      {object}  model.Error
 // @Failure      422      {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/results/{case_id}/objection [post]
-func (h *ResultHandler) Object(c *gin.Context) {
-	id, cid, ok := caseIDs(c)
-	if !ok {
-		return
-	}
-	var req model.ObjectionRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.results.Object(c.Request.Context(), actor(c), id, cid, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Object(c *gin.Context) { serveResult(c, h.results.Object) }
 
 // Decide godoc
 // @Summary      Decide an objection
@@ -185,22 +105,7 @@ func (h *ResultHandler) Object(c *gin.Context) {
 // @Failure      409      {object}  model.Error
 // @Failure      422      {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/results/{case_id}/decision [post]
-func (h *ResultHandler) Decide(c *gin.Context) {
-	id, cid, ok := caseIDs(c)
-	if !ok {
-		return
-	}
-	var req model.DecisionRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.results.Decide(c.Request.Context(), actor(c), id, cid, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Decide(c *gin.Context) { serveResult(c, h.results.Decide) }
 
 // Confirm godoc
 // @Summary      Confirm a result: it becomes final and its consequence applies
@@ -217,22 +122,7 @@ func (h *ResultHandler) Decide(c *gin.Context) {
 // @Failure      409      {object}  model.Error
 // @Failure      422      {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/results/{case_id}/confirm [post]
-func (h *ResultHandler) Confirm(c *gin.Context) {
-	id, cid, ok := caseIDs(c)
-	if !ok {
-		return
-	}
-	var req model.ConfirmRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.results.Confirm(c.Request.Context(), actor(c), id, cid, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Confirm(c *gin.Context) { serveResult(c, h.results.Confirm) }
 
 // Agreement godoc
 // @Summary      How far the campaign's reviewers agree
@@ -244,18 +134,7 @@ func (h *ResultHandler) Confirm(c *gin.Context) {
 // @Success      200  {object}  model.AgreementResponse
 // @Failure      404  {object}  model.Error
 // @Router       /api/v1/campaigns/{id}/agreement [get]
-func (h *ResultHandler) Agreement(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	out, err := h.results.Agreement(c.Request.Context(), actor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Agreement(c *gin.Context) { serveByID(c, h.results.Agreement) }
 
 // Interview godoc
 // @Summary      Record a rectification's interview (约谈)
@@ -271,20 +150,7 @@ func (h *ResultHandler) Agreement(c *gin.Context) {
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/rectifications/{id}/interview [post]
 func (h *ResultHandler) Interview(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.InterviewRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.results.Interview(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	serveBodyByID(c, http.StatusOK, h.results.Interview)
 }
 
 // Submit godoc
@@ -301,22 +167,7 @@ func (h *ResultHandler) Interview(c *gin.Context) {
 // @Failure      409   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/rectifications/{id}/submission [post]
-func (h *ResultHandler) Submit(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.RectificationTextRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.results.Submit(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Submit(c *gin.Context) { serveBodyByID(c, http.StatusOK, h.results.Submit) }
 
 // Close godoc
 // @Summary      Close a rectification
@@ -332,19 +183,4 @@ func (h *ResultHandler) Submit(c *gin.Context) {
 // @Failure      409   {object}  model.Error
 // @Failure      422   {object}  model.Error
 // @Router       /api/v1/rectifications/{id}/close [post]
-func (h *ResultHandler) Close(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
-	}
-	var req model.RectificationTextRequest
-	if !bind(c, &req) {
-		return
-	}
-	out, err := h.results.Close(c.Request.Context(), actor(c), id, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
-}
+func (h *ResultHandler) Close(c *gin.Context) { serveBodyByID(c, http.StatusOK, h.results.Close) }

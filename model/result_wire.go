@@ -142,3 +142,9 @@ type ReviewerAgreement struct {
 	Files          int     `json:"files"`
 	MeanSignedDiff float64 `json:"mean_signed_diff"`
 }
+
+// CaseResultItem is a result in a case's detail, with the campaign that published it.
+type CaseResultItem struct {
+	CampaignID ID `json:"campaign_id"`
+	ResultResponse
+}

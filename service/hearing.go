@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,13 +67,18 @@ func (s *Hearings) Create(ctx context.Context, by model.Actor, campaignID model.
 			return err
 		}
 		h.RubricID, h.RubricVersion, h.CreatedBy, h.CreatedAt, h.UpdatedAt = rb.ID, rb.Version, by.UserID, now, now
+		if !by.Is(model.RoleManager) {
+			if rec, err := hearingRecused(tx, by.UserID, by.OrgID, h); err != nil || rec {
+				return cmp.Or(err, error(errHearingRecused))
+			}
+		}
 		bad := map[string]string{}
 		if len(req.Observers) == 0 {
 			bad["observers"] = "至少需要一名旁听人员"
 		}
 		var observers []model.HearingObserver
 		for i, in := range req.Observers {
-			o, err := s.observerFromInput(tx, rb, campaignBands(camp), in, fmt.Sprintf("observers[%d].", i), by, now, bad)
+			o, err := s.observerFromInput(tx, rb, campaignBands(camp), h, in, fmt.Sprintf("observers[%d].", i), by, now, bad)
 			if err != nil {
 				return err
 			}
@@ -174,7 +180,7 @@ func (s *Hearings) hearingFromRequest(tx *gorm.DB, camp *model.Campaign, req mod
 }
 
 // observerFromInput checks one observer and scores their sheet, if given; problems go to bad.
-func (s *Hearings) observerFromInput(tx *gorm.DB, rb *review.Rubric, bands review.Bands, in model.ObserverInput, f string,
+func (s *Hearings) observerFromInput(tx *gorm.DB, rb *review.Rubric, bands review.Bands, h *model.Hearing, in model.ObserverInput, f string,
 	by model.Actor, now time.Time, bad map[string]string) (model.HearingObserver, error) {
 	o := model.HearingObserver{Kind: in.Kind, Name: strings.TrimSpace(in.Name), CreatedAt: now}
 	if !slices.Contains([]string{model.ObserverStaff, model.ObserverLawyer, model.ObserverDeputy}, in.Kind) {
@@ -191,6 +197,9 @@ func (s *Hearings) observerFromInput(tx *gorm.DB, rb *review.Rubric, bands revie
 		} else if u.Disabled {
 			bad[f+"user_id"] = "账号已停用"
 		} else {
+			if rec, err := hearingRecused(tx, u.ID, u.OrgID, h); err != nil || rec {
+				return o, cmp.Or(err, error(errObserverRecused))
+			}
 			id := u.ID
 			o.UserID, o.Name = &id, u.DisplayName
 			if in.Kind == model.ObserverStaff && !u.Roles().Has(model.RoleStaff, model.RoleManager) {
@@ -261,7 +270,7 @@ func (s *Hearings) combine(tx *gorm.DB, h *model.Hearing) error {
 func (s *Hearings) AddObserver(ctx context.Context, by model.Actor, campaignID, hearingID model.ID, in model.ObserverInput) (*model.HearingResponse, error) {
 	return s.change(ctx, by, campaignID, hearingID, "hearing.observer_add", func(tx *gorm.DB, h *model.Hearing, rb *review.Rubric, bands review.Bands, now time.Time) (any, any, error) {
 		bad := map[string]string{}
-		o, err := s.observerFromInput(tx, rb, bands, in, "", by, now, bad)
+		o, err := s.observerFromInput(tx, rb, bands, h, in, "", by, now, bad)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -279,6 +288,9 @@ func (s *Hearings) PutSheet(ctx context.Context, by model.Actor, campaignID, hea
 		var o model.HearingObserver
 		if err := tx.Where("id = ? AND hearing_id = ?", uint64(observerID), h.ID).Take(&o).Error; err != nil {
 			return nil, nil, notFoundAs(err, errObserverNotFound)
+		}
+		if !mayScore(by, h, &o) {
+			return nil, nil, errSheetNotYours
 		}
 		before := o
 		if err := scoreObserver(&o, rb, bands, sheet, by, now); err != nil {
@@ -305,6 +317,10 @@ func (s *Hearings) change(ctx context.Context, by model.Actor, campaignID, heari
 			Take(&h).Error; err != nil {
 			return notFoundAs(err, errHearingNotFound)
 		}
+		see, named, err := hearingAccess(tx, by, &h)
+		if err != nil || !see {
+			return cmp.Or(err, error(errHearingNotFound))
+		}
 		rb, err := s.hearingRubric(ctx, camp.ID)
 		if err != nil {
 			return err
@@ -319,7 +335,7 @@ func (s *Hearings) change(ctx context.Context, by model.Actor, campaignID, heari
 		if err := s.audit.Record(tx, by, Entry{Action: action, ObjectType: "hearing", ObjectID: h.ID, Before: before, After: after}); err != nil {
 			return err
 		}
-		out, err = hearingResponse(tx, &h, false)
+		out, err = hearingResponse(tx, &h, !named)
 		return err
 	})
 	return out, err
@@ -338,7 +354,11 @@ func (s *Hearings) Get(ctx context.Context, by model.Actor, campaignID, hearingI
 	if err := db.Where("id = ? AND campaign_id = ?", uint64(hearingID), uint64(campaignID)).Take(&h).Error; err != nil {
 		return nil, notFoundAs(err, errHearingNotFound)
 	}
-	return hearingResponse(db, &h, false)
+	see, named, err := hearingAccess(db, by, &h)
+	if err != nil || !see {
+		return nil, cmp.Or(err, error(errHearingNotFound))
+	}
+	return hearingResponse(db, &h, !named)
 }
 
 // List lists the campaign's hearings, latest first; handler filters by handler id.
@@ -350,7 +370,7 @@ func (s *Hearings) List(ctx context.Context, by model.Actor, campaignID model.ID
 	if _, err := visibleCampaign(db, by, uint64(campaignID)); err != nil {
 		return nil, err
 	}
-	q := db.Model(&model.Hearing{}).Where("campaign_id = ?", uint64(campaignID))
+	q := visibleHearings(db, db.Model(&model.Hearing{}).Where("campaign_id = ?", uint64(campaignID)), by)
 	if handler != 0 {
 		q = q.Where("handler_id = ?", handler)
 	}
@@ -363,7 +383,11 @@ func (s *Hearings) List(ctx context.Context, by model.Actor, campaignID model.ID
 		return nil, err
 	}
 	for i := range rows {
-		r, err := hearingResponse(db, &rows[i], false)
+		_, named, err := hearingAccess(db, by, &rows[i])
+		if err != nil {
+			return nil, err
+		}
+		r, err := hearingResponse(db, &rows[i], !named)
 		if err != nil {
 			return nil, err
 		}

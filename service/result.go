@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -47,16 +48,9 @@ type resultDetails struct {
 // campaign's weighting of hearings and opinions, opens the objection window and notifies the
 // handlers. Files already published are left as they are. Audited.
 func (s *Results) Publish(ctx context.Context, by model.Actor, campaignID model.ID) (*model.PublishResponse, error) {
-	if !by.Is(model.RoleManager) {
-		return nil, model.ErrRoleForbidden
-	}
-	db := s.db.WithContext(ctx)
-	camp, err := campaignByID(db, uint64(campaignID))
+	db, camp, err := s.reviewedCampaign(ctx, by, campaignID)
 	if err != nil {
 		return nil, err
-	}
-	if s.source == nil {
-		return nil, errReviewMissing
 	}
 	finals, err := s.source.CampaignFinals(ctx, camp.ID)
 	if err != nil {
@@ -75,7 +69,7 @@ func (s *Results) Publish(ctx context.Context, by model.Actor, campaignID model.
 			return err
 		}
 		now := s.clock.Now()
-		ends := now.AddDate(0, 0, st.ObjectionDays)
+		ends := objectionEnds(now, st.ObjectionDays)
 		deadline = ends.In(model.Shanghai).Format("2006-01-02")
 		bands := campaignBands(camp)
 		for _, f := range finals {
@@ -130,6 +124,31 @@ func (s *Results) Publish(ctx context.Context, by model.Actor, campaignID model.
 		out.Notified = s.notify.NotifyResults(ctx, camp, handlers, deadline)
 	}
 	return out, nil
+}
+
+// reviewedCampaign opens a manager's work on the campaign's file review: 403 for anyone else,
+// 404 for no such campaign, 409 while the file review is not wired.
+func (s *Results) reviewedCampaign(ctx context.Context, by model.Actor, campaignID model.ID) (*gorm.DB, *model.Campaign, error) {
+	if !by.Is(model.RoleManager) {
+		return nil, nil, model.ErrRoleForbidden
+	}
+	db := s.db.WithContext(ctx)
+	camp, err := campaignByID(db, uint64(campaignID))
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.source == nil {
+		return nil, nil, errReviewMissing
+	}
+	return db, camp, nil
+}
+
+// objectionEnds is the last instant of the window: calendar days in Asia/Shanghai last until
+// 23:59:59, so the window runs to the end of the days-th day after publishing, whatever the hour
+// of publishing. The millisecond before midnight survives the databases' datetime(3) unrounded.
+func objectionEnds(published time.Time, days int) time.Time {
+	d := published.In(model.Shanghai)
+	return time.Date(d.Year(), d.Month(), d.Day()+days+1, 0, 0, 0, 0, model.Shanghai).Add(-time.Millisecond)
 }
 
 // handlerUser is the account of a case's handler, 0 when none is linked.
@@ -255,7 +274,7 @@ func (s *Results) List(ctx context.Context, by model.Actor, campaignID model.ID,
 		return nil, err
 	}
 	for i := range rows {
-		r, err := s.response(db, camp, &rows[i], policy)
+		r, err := s.response(db, &rows[i], policy)
 		if err != nil {
 			return nil, err
 		}

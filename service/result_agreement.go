@@ -12,16 +12,9 @@ import (
 // mean absolute difference, ICC(2,1) and each reviewer's distance from the others, so the bureau
 // can calibrate. Managers only.
 func (s *Results) Agreement(ctx context.Context, by model.Actor, campaignID model.ID) (*model.AgreementResponse, error) {
-	if !by.Is(model.RoleManager) {
-		return nil, model.ErrRoleForbidden
-	}
-	db := s.db.WithContext(ctx)
-	camp, err := campaignByID(db, uint64(campaignID))
+	db, camp, err := s.reviewedCampaign(ctx, by, campaignID)
 	if err != nil {
 		return nil, err
-	}
-	if s.source == nil {
-		return nil, errReviewMissing
 	}
 	files, err := s.source.SubmittedRatings(ctx, camp.ID)
 	if err != nil {

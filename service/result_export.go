@@ -51,7 +51,7 @@ func (s *Results) Export(ctx context.Context, by model.Actor, campaignID model.I
 		return "", nil, err
 	}
 	for i := range rows {
-		r, err := s.response(db, camp, &rows[i], policy)
+		r, err := s.response(db, &rows[i], policy)
 		if err != nil {
 			return "", nil, err
 		}

@@ -49,7 +49,7 @@ func facts(tx *gorm.DB, r *model.CaseResult) (review.Facts, error) {
 
 // response builds a result's wire shape: the confirmed consequence once final, otherwise the
 // consequence the policy proposes from today's facts.
-func (s *Results) response(db *gorm.DB, camp *model.Campaign, r *model.CaseResult, policy review.Policy) (*model.ResultResponse, error) {
+func (s *Results) response(db *gorm.DB, r *model.CaseResult, policy review.Policy) (*model.ResultResponse, error) {
 	var k model.Case
 	if err := db.Take(&k, r.CaseID).Error; err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func (s *Results) change(ctx context.Context, by model.Actor, campaignID, caseID
 			Before: before, After: r}); err != nil {
 			return err
 		}
-		out, err = s.response(tx, camp, &r, policy)
+		out, err = s.response(tx, &r, policy)
 		return err
 	})
 	return out, err

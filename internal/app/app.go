@@ -172,6 +172,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	hearings := service.NewHearings(gdb, o.Clock, audit, reviewSource)
 	results := service.NewResults(gdb, o.Clock, audit, reviewSource, a.Reminders, hearings)
 	calls.AddExport("results", results.Export)
+	cases.AddHistory(results)
 	imports := service.NewCaseImports(gdb, o.Clock, audit, vault, caseimport.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows})
 
 	created, adminPW, err := users.EnsureAdmin(ctx, cfg.AdminPassword)
