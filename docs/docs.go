@@ -988,7 +988,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "For the staff assigned to the case (calls or visits) or a manager (a case of the campaign's follow-up scope). Returns the case's live link, making one when there is none (201; 200 for the existing one, so a printed code keeps working): ` + "`" + `token` + "`" + ` (24 characters, fits the mini-program code's ` + "`" + `scene` + "`" + `), ` + "`" + `url` + "`" + ` (the web page /s/{token}), ` + "`" + `code_url` + "`" + ` (a signed, short-lived URL of the mini-program code image; empty when WeChat is not configured) and ` + "`" + `expires_at` + "`" + ` (the end of the visits phase). 409 phase_closed after the survey's window.",
+                "description": "For the staff assigned to the case (calls or visits) or a manager (a case of the campaign's follow-up scope). Returns the case's live link, making one when there is none (201; 200 for the existing one, so a printed code keeps working): ` + "`" + `token` + "`" + ` (24 characters, fits the mini-program code's ` + "`" + `scene` + "`" + `), ` + "`" + `url` + "`" + ` (the web page /s/{token}), ` + "`" + `code_url` + "`" + ` (a signed, short-lived URL of the mini-program code image; empty when WeChat is not configured) and ` + "`" + `expires_at` + "`" + ` (the end of the visits phase as it now stands: the link follows an extension of the phase). 409 phase_closed after the survey's window.",
                 "produces": [
                     "application/json"
                 ],
@@ -1818,7 +1818,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Hearing observations (庭审旁听), latest hearing first, each with its observers, their sheets on the hearing template and the combined score (mean of the scored sheets, half up to 0.1). Filter: ` + "`" + `handler` + "`" + ` (handler id). Managers and staff.",
+                "description": "Hearing observations (庭审旁听), latest hearing first, each with its observers, their sheets on the hearing template and the combined score (mean of the scored sheets, half up to 0.1). Filter: ` + "`" + `handler` + "`" + ` (handler id). Managers see every hearing; staff only those they recorded or observe, never one of their own organisation's handler or of themselves as handler (回避).",
                 "produces": [
                     "application/json"
                 ],
@@ -1874,7 +1874,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "A hearing observation is its own record: the case (ours by ` + "`" + `case_id` + "`" + `, open or closed, or ` + "`" + `case_nos` + "`" + ` as text for a case not in the system), court, judges, hearing time, cause, the handler (defaults to the case's), announced or unannounced (四不两直), and the observers — staff accounts, lawyers or people's deputies (accounts by ` + "`" + `user_id` + "`" + ` or named people) — each with their sheet on the campaign's hearing template if they have scored. Audited.",
+                "description": "A hearing observation is its own record: the case (ours by ` + "`" + `case_id` + "`" + `, open or closed, or ` + "`" + `case_nos` + "`" + ` as text for a case not in the system), court, judges, hearing time, cause, the handler (defaults to the case's), announced or unannounced (四不两直), and the observers — staff accounts, lawyers or people's deputies (accounts by ` + "`" + `user_id` + "`" + ` or named people) — each with their sheet on the campaign's hearing template if they have scored. 回避: staff may not record a hearing of their own organisation's handler or of themselves as handler, and no account of the handler or of the handler's organisation observes (409 ` + "`" + `recused` + "`" + `). Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1916,6 +1916,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/model.Error"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -1932,6 +1938,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
+                "description": "Managers, and the staff who recorded or observe it; anyone else 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -1978,7 +1985,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "With or without their sheet. Audited.",
+                "description": "With or without their sheet; an account of the handler or of the handler's organisation is refused (409 ` + "`" + `recused` + "`" + `). Managers, and the staff who recorded or observe the hearing. Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2027,6 +2034,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/model.Error"
                         }
                     },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
                         "schema": {
@@ -2043,7 +2056,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "The sheet on the hearing template: per item a deduction (to 0.1) with its reason, or N/A where allowed. Scored in integer tenths, half up; the hearing's combined score follows. Audited with before and after.",
+                "description": "The sheet on the hearing template: per item a deduction (to 0.1) with its reason, or N/A where allowed. Scored in integer tenths, half up; the hearing's combined score follows. Only the observer's own account, the one who recorded the hearing for a named observer without an account, or a manager (otherwise 403 ` + "`" + `sheet_not_yours` + "`" + `). Audited with before and after.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2091,6 +2104,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/model.HearingResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
                         }
                     },
                     "404": {
@@ -2352,7 +2371,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Per phase: in_scope, done, rate, target, days_left (Asia/Shanghai calendar days counting today), met, projected_rate (the rate at the phase end at the pace so far, capped at 1) and behind_pace. For calls: in_scope is every case of the follow-up scope (案件总数), done the cases with a reached call, excluded the confirmed exclusions, adjusted_rate done ÷ (in_scope − excluded), reached_any the cases reached by any channel. For visits: the cases the visit rule selects. For reviews: the review scope. Breakdowns of the calls phase by handling organisation, staff member and town. Computed from the raw records on every request.",
+                "description": "Per phase: in_scope, done, rate, target, days_left (Asia/Shanghai calendar days counting today), met, projected_rate (the rate at the phase end at the pace so far, capped at 1) and behind_pace. For calls: in_scope is every case of the follow-up scope (案件总数), done the cases with a reached call, excluded the confirmed exclusions, adjusted_rate done ÷ (in_scope − excluded), reached_any the cases reached by any channel. For visits: the cases the visit rule selects. For reviews: the review scope. Breakdowns of the calls phase by handling organisation, staff member and town. Served from counters kept in the same transaction as every write, so always equal to the raw records; live=true computes it from the raw records instead (slow on large campaigns).",
                 "produces": [
                     "application/json"
                 ],
@@ -2360,6 +2379,64 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "A campaign's progress",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "compute from the raw records, not the counters",
+                        "name": "live",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/model.Progress"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/model.Error"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/progress/rebuild": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Maintenance for a bureau that suspects the counters drifted (a record written around the service, a restored backup): recomputes every case's standing and the counters in one transaction, audited, and answers the progress they now give. Takes seconds on a million cases.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Recompute a campaign's progress counters from the raw records",
                 "parameters": [
                     {
                         "type": "string",
@@ -2746,7 +2823,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "The case's handler, within the objection window (default 7 days from publication and notification); after it 409 objection_window_closed; a second objection 409. Audited.",
+                "description": "The case's handler, within the objection window: calendar days in Asia/Shanghai, until 23:59:59 of the last (default: the 7th day after publication and notification, as ` + "`" + `objection_deadline` + "`" + ` says); after it 409 objection_window_closed; a second objection 409. Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3474,7 +3551,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "calls, visits, survey_answers and results are each in time order. The staff member assigned to call or visit the recipient sees the phone in full here, and the read is audited (case.read_phone). A case the caller may not see answers 404.",
+                "description": "calls, visits, survey_answers and results are each in time order. survey_answers (the recipient's own survey) are listed only to managers and the staff assigned to the case; anyone else, the handler above all, gets an empty list. The staff member assigned to call or visit the recipient sees the phone in full here, and the read is audited (case.read_phone). A case the caller may not see answers 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -4592,7 +4669,7 @@ const docTemplate = `{
         },
         "/api/v1/survey/{token}/verify": {
             "post": {
-                "description": "` + "`" + `{wx_code, phone_code}` + "`" + `: the server exchanges the getPhoneNumber code with WeChat and compares the number with the case's (the phone never comes from the client); or ` + "`" + `{name, id_last4}` + "`" + ` (the ID number's last 4 characters), optionally with ` + "`" + `wx_code` + "`" + ` so messages can follow the answer. → ` + "`" + `{survey_token, expires_in}` + "`" + `: a short-lived bearer credential for this case's survey only. A mismatch is 401 survey_identity_mismatch with ` + "`" + `details.attempts_left` + "`" + `; the 5th locks the survey: 423 survey_locked until the staff on the case or a manager unlocks it. WeChat's own failures (a used code) are not counted.",
+                "description": "` + "`" + `{wx_code, phone_code}` + "`" + `: the server exchanges the getPhoneNumber code with WeChat and compares the number with the case's (the phone never comes from the client); or ` + "`" + `{name, id_last4}` + "`" + ` (the ID number's last 4 characters), optionally with ` + "`" + `wx_code` + "`" + ` so messages can follow the answer. → ` + "`" + `{survey_token, expires_in}` + "`" + `: a short-lived bearer credential for this case's survey only. A mismatch is 401 survey_identity_mismatch with ` + "`" + `details.attempts_left` + "`" + `; the 5th locks the survey: 423 survey_locked until the staff on the case or a manager unlocks it. Checks sent at the same time count as well: at most 5 are judged, the rest are 423, and so is a right answer once the survey is locked. WeChat's own failures (a used code) are not counted.",
                 "consumes": [
                     "application/json"
                 ],
