@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"fayuan/internal/clock"
+	fdb "fayuan/internal/db"
 	"fayuan/internal/pii"
 	"fayuan/model"
 )
@@ -97,7 +98,7 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 		return out, false, err
 	}
 	var out *model.CallResponse
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(db, func(tx *gorm.DB) error {
 		// The summary row is locked first: calls on one case queue here, and a queued replay
 		// meets the unique key only after the first has committed.
 		var a model.CaseAssignment

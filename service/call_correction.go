@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	fdb "fayuan/internal/db"
 	"fayuan/model"
 )
 
@@ -34,7 +35,7 @@ func (s *Calls) Correct(ctx context.Context, by model.Actor, id model.ID, req mo
 		return nil, model.ErrRoleForbidden
 	}
 	var out *model.CallResponse
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var call model.Call
 		if err := tx.Take(&call, uint64(id)).Error; err != nil {
 			return notFoundAs(err, errCallNotFound)

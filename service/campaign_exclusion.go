@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	fdb "fayuan/internal/db"
 	"fayuan/model"
 )
 
@@ -52,7 +53,7 @@ func (s *Campaigns) RequestExclusion(ctx context.Context, by model.Actor, id mod
 		return nil, model.Invalid(bad)
 	}
 	var cs model.Case
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var c model.Campaign
 		if err := tx.Take(&c, uint64(id)).Error; err != nil {
 			return notFoundAs(err, errCampaignNotFound)
@@ -83,7 +84,7 @@ func (s *Campaigns) ConfirmExclusion(ctx context.Context, by model.Actor, id, xi
 	}
 	var x model.CampaignExclusion
 	var caseNo string
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		err := tx.Where("id = ? AND campaign_id = ?", uint64(xid), uint64(id)).Take(&x).Error
 		if err != nil {
 			return notFoundAs(err, errExclusionNotFound)

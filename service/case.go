@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"fayuan/internal/clock"
+	fdb "fayuan/internal/db"
 	"fayuan/internal/pii"
 	"fayuan/internal/recipient"
 	"fayuan/model"
@@ -102,7 +103,7 @@ func (s *Cases) Create(ctx context.Context, by model.Actor, req model.CreateCase
 	}
 	now := s.clock.Now()
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := setHandler(tx, &c, req.Handler, req.HandlerID, now); err != nil {
 			return err
 		}
@@ -134,7 +135,7 @@ func (s *Cases) Update(ctx context.Context, by model.Actor, id model.ID, req mod
 		return nil, model.InvalidField("handler_id", "handler 与 handler_id 只能给一个")
 	}
 	var c model.Case
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		if err := tx.Take(&c, uint64(id)).Error; err != nil {
 			return notFoundAs(err, errCaseNotFound)
 		}
@@ -235,7 +236,7 @@ func (s *Cases) Reveal(ctx context.Context, by model.Actor, id model.ID, req mod
 		return nil, model.InvalidField("reason", "原因最多 500 字")
 	}
 	var out *model.RevealResponse
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		var c model.Case
 		if err := tx.Take(&c, uint64(id)).Error; err != nil {
 			return notFoundAs(err, errCaseNotFound)

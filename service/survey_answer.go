@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	fdb "fayuan/internal/db"
 	"fayuan/model"
 )
 
@@ -58,7 +59,7 @@ func (s *Surveys) Answer(ctx context.Context, token, bearer string, req model.Su
 	var out *model.SurveyAnswerResponse
 	var version model.SurveyAnswerVersion
 	created, replayed := false, false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = fdb.Transact(s.db.WithContext(ctx), func(tx *gorm.DB) error {
 		// The link row is the lock: one recipient's submissions on one case queue here.
 		var l model.SurveyLink
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Take(&l, link.ID).Error; err != nil {

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"fayuan/internal/clock"
+	fdb "fayuan/internal/db"
 	"fayuan/model"
 )
 
@@ -146,7 +147,7 @@ func (s *Visits) Record(ctx context.Context, by model.Actor, campaignID, caseID 
 		return out, false, err
 	}
 	var id uint64
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(db, func(tx *gorm.DB) error {
 		// The assignment row is locked first: visits of one case queue here, and a queued replay
 		// meets the unique key only after the first has committed.
 		var a model.CaseAssignment
@@ -349,7 +350,7 @@ func (s *Visits) Get(ctx context.Context, by model.Actor, id model.ID) (*model.V
 // after the commit; their first error is returned, the visit being gone all the same.
 func (s *Visits) Delete(ctx context.Context, by model.Actor, id model.ID) error {
 	db := s.db.WithContext(ctx)
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := fdb.Transact(db, func(tx *gorm.DB) error {
 		v, err := visibleVisit(tx, by, uint64(id))
 		if err != nil {
 			return err
