@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"fayuan/internal/review"
 	"fayuan/model"
@@ -156,8 +157,21 @@ func (s *Reviews) SaveSheet(ctx context.Context, by model.Actor, id model.ID, re
 	if req.Version == nil {
 		return nil, model.InvalidField("version", "请提交评分表的当前版本号")
 	}
+	// A sheet never moves to another file, so its file is known before the transaction: the
+	// file row is locked first, before any plain read, so that saves of one file's sheets queue
+	// and each sees what the one before committed (on InnoDB a plain read would fix the snapshot
+	// early, and two simultaneous submits would each take the other's sheet for a draft).
+	var key model.ReviewSheet
+	if err := s.db.WithContext(ctx).Select("id", "campaign_id", "case_id").Take(&key, uint64(id)).Error; err != nil {
+		return nil, notFoundAs(err, errSheetNotFound)
+	}
 	var out *model.SheetResponse
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var file model.ReviewFile
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("campaign_id = ? AND case_id = ?", key.CampaignID, key.CaseID).
+			Take(&file).Error; err != nil {
+			return notFoundAs(err, errSheetNotFound)
+		}
 		var sh model.ReviewSheet
 		if err := tx.Take(&sh, uint64(id)).Error; err != nil {
 			return notFoundAs(err, errSheetNotFound)
@@ -168,10 +182,6 @@ func (s *Reviews) SaveSheet(ctx context.Context, by model.Actor, id model.ID, re
 		camp, verdict, err := s.campaigns.JudgeNow(tx, sh.CampaignID, model.PhaseReviews, s.clock.Now())
 		if err != nil {
 			return err
-		}
-		var file model.ReviewFile
-		if err := tx.Where("campaign_id = ? AND case_id = ?", sh.CampaignID, sh.CaseID).Take(&file).Error; err != nil {
-			return notFoundAs(err, errFileNotFound)
 		}
 		switch {
 		case file.Status != model.FileReceived:
@@ -282,7 +292,8 @@ func staleSheet(current int) error {
 // decide runs after a sheet is submitted: once every primary sheet is in, the file gets its
 // final result, or a third reviewer when the two call for one; once the third is in, the median.
 func (s *Reviews) decide(tx *gorm.DB, by model.Actor, c *model.Campaign, file *model.ReviewFile) error {
-	sheets, err := fileSheets(tx, c.ID, file.CaseID)
+	// A locking read: the latest committed sheets, whatever snapshot the transaction holds.
+	sheets, err := fileSheets(tx.Clauses(clause.Locking{Strength: "UPDATE"}), c.ID, file.CaseID)
 	if err != nil {
 		return err
 	}

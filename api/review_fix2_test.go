@@ -1,0 +1,69 @@
+package api_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+
+	"fayuan/internal/review"
+	"fayuan/internal/testenv"
+)
+
+// Both sheets of a file submitted at the same moment, through two server processes: the second
+// submit to commit must see the first, so the file always ends with its final score, or a third
+// sheet when the two diverge — never undecided.
+func TestReviewConcurrentSubmitsDecideTheFile(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		rw := newReviewWorld(t, b)
+		const rounds = 6
+		cases := make([]uint64, rounds)
+		for i := range cases {
+			cases[i] = rw.kase(t, rw.w.Office, campaignCase{})
+		}
+		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("reviewer", "rev_centre")}, http.StatusOK)
+		for _, k := range cases {
+			rw.receive(t, k)
+		}
+		handlers := []http.Handler{rw.e.App.Handler, rw.e.Replica().Handler}
+		for i, k := range cases {
+			diverge := i%2 == 1
+			totals := map[string]review.Tenths{"reviewer": 50, "rev_centre": 60} // 95.0 and 94.0
+			if diverge {
+				totals["rev_centre"] = 150 // 85.0: ten points apart
+			}
+			var (
+				wg    sync.WaitGroup
+				start = make(chan struct{})
+				codes = map[string]int{}
+				mu    sync.Mutex
+			)
+			for j, name := range []string{"reviewer", "rev_centre"} {
+				sh := rw.sheetOf(t, k, name)
+				body := map[string]any{"version": sh.Version, "items": deductions(t, totals[name]), "submit": true}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					r := rw.e.Send(testenv.Request{Method: http.MethodPut, Path: "/api/v1/reviews/" + wireID(sh.ID), Token: rw.token(name),
+						Body: body, Handler: handlers[j]})
+					mu.Lock()
+					codes[name] = r.Status
+					mu.Unlock()
+				}()
+			}
+			close(start)
+			wg.Wait()
+			if codes["reviewer"] != http.StatusOK || codes["rev_centre"] != http.StatusOK {
+				t.Fatalf("round %d: statuses %v, want both 200", i, codes)
+			}
+			f := rw.file(t, k)
+			sheets := rw.sheets(t, k)
+			switch {
+			case diverge && (!f.NeedsThird || f.FinalScore != nil || len(sheets) != 3 || !sheets[2].Third):
+				t.Errorf("round %d, 95.0 and 85.0: needs third %v final %v, %d sheets; want a third sheet", i, f.NeedsThird, f.FinalScore, len(sheets))
+			case !diverge && (f.FinalScore == nil || *f.FinalScore != 945 || f.FinalGrade != "excellent" || f.NeedsThird):
+				t.Errorf("round %d, 95.0 and 94.0: final %v %q third %v; want 94.5 excellent", i, f.FinalScore, f.FinalGrade, f.NeedsThird)
+			}
+		}
+	})
+}
