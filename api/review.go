@@ -86,7 +86,7 @@ func (h *ReviewHandler) Settings(c *gin.Context) {
 
 // UpdateSettings godoc
 // @Summary      Change a campaign's review settings
-// @Description  Only the fields given change; `rubrics` only for the slots listed, each naming a stored template (and version, 0 = newest) that applies to the slot. Sheets already created keep their template version. Audited.
+// @Description  Only the fields given change; `rubrics` only for the slots listed, each naming a stored template (and version, 0 = newest) that applies to the slot; in `triggers` only the triggers given change, the others keep their value. The veto trigger cannot be switched off (`triggers.veto: false` → 422): a veto always calls a third reviewer. Sheets already created keep their template version. Audited.
 // @Tags         reviews
 // @Accept       json
 // @Produce      json

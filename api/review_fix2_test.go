@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
 	"fayuan/internal/review"
 	"fayuan/internal/testenv"
+	"fayuan/model"
 )
 
 // Both sheets of a file submitted at the same moment, through two server processes: the second
@@ -64,6 +66,56 @@ func TestReviewConcurrentSubmitsDecideTheFile(t *testing.T) {
 			case !diverge && (f.FinalScore == nil || *f.FinalScore != 945 || f.FinalGrade != "excellent" || f.NeedsThird):
 				t.Errorf("round %d, 95.0 and 94.0: final %v %q third %v; want 94.5 excellent", i, f.FinalScore, f.FinalGrade, f.NeedsThird)
 			}
+		}
+	})
+}
+
+// The triggers in the settings PUT change only what is sent (divergence alone leaves the others
+// on), the veto trigger cannot be switched off (422 naming it, nothing changed), and so two
+// sheets that both apply a veto call a third reviewer instead of averaging to 优秀.
+func TestReviewSettingsTriggersMergeAndVetoStays(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		rw := newReviewWorld(t, b)
+		k := rw.kase(t, rw.w.Office, campaignCase{})
+		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("reviewer", "rev_centre")}, http.StatusOK)
+		rw.receive(t, k)
+		path := "/api/v1/campaigns/" + rw.campaign + "/review-settings"
+		settings := func() model.ReviewSettingsResponse {
+			t.Helper()
+			var out model.ReviewSettingsResponse
+			testenv.Expect(t, rw.e.Do(http.MethodGet, path, rw.token("manager"), nil), http.StatusOK).JSON(t, &out)
+			return out
+		}
+		var put model.ReviewSettingsResponse
+		testenv.Expect(t, rw.e.Do(http.MethodPut, path, rw.token("manager"), map[string]any{"triggers": map[string]any{"divergence": 15}}),
+			http.StatusOK).JSON(t, &put)
+		want := model.ReviewTriggers{Divergence: 150, DifferentGrades: true, Unqualified: true, Veto: true}
+		if put.Triggers != want || settings().Triggers != want {
+			t.Errorf("after divergence 15 alone: put %+v, get %+v; want %+v", put.Triggers, settings().Triggers, want)
+		}
+		for _, body := range []map[string]any{
+			{"triggers": map[string]any{"veto": false}},
+			{"triggers": map[string]any{"divergence": 20, "different_grades": false, "unqualified": false, "veto": false}},
+		} {
+			r := testenv.Expect(t, rw.e.Do(http.MethodPut, path, rw.token("manager"), body), http.StatusUnprocessableEntity)
+			if !strings.Contains(string(r.Body), `"triggers.veto"`) {
+				t.Errorf("switching the veto trigger off: %s, want the field triggers.veto", r.Body)
+			}
+		}
+		if got := settings().Triggers; got != want {
+			t.Errorf("refused changes changed the triggers: %+v", got)
+		}
+		// The other triggers may be switched off; the veto one stays.
+		testenv.Expect(t, rw.e.Do(http.MethodPut, path, rw.token("manager"), map[string]any{"triggers": map[string]any{
+			"divergence": 0, "different_grades": false, "unqualified": false, "veto": true}}), http.StatusOK)
+		for _, name := range []string{"reviewer", "rev_centre"} {
+			sh := rw.sheetOf(t, k, name)
+			rw.save(t, name, sh.ID, map[string]any{"version": sh.Version, "items": deductions(t, 50), "submit": true,
+				"vetoes": []any{map[string]any{"code": "V1", "reason": "收取受援人财物"}}}, http.StatusOK)
+		}
+		f := rw.file(t, k)
+		if f.FinalScore != nil || f.FinalGrade == "excellent" || !f.NeedsThird || len(rw.sheets(t, k)) != 3 {
+			t.Errorf("two vetoes at 95.0: final %v %q third %v, %d sheets; want a third reviewer", f.FinalScore, f.FinalGrade, f.NeedsThird, len(rw.sheets(t, k)))
 		}
 	})
 }

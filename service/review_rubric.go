@@ -185,7 +185,7 @@ func settingsResponse(tx *gorm.DB, c *model.Campaign) (*model.ReviewSettingsResp
 	out := &model.ReviewSettingsResponse{Rubrics: map[string]model.RubricChoice{}, HandInDays: set.HandInDays,
 		HandInDue: handInDue(c, set), HandInDueSet: set.HandInDue, PerCase: set.PerCase,
 		Triggers: model.ReviewTriggers{Divergence: review.Tenths(set.Divergence), DifferentGrades: set.ThirdOnGrades,
-			Unqualified: set.ThirdOnUnqualified, Veto: set.ThirdOnVeto},
+			Unqualified: set.ThirdOnUnqualified, Veto: true},
 		GradeBands: model.GradeBands{Excellent: c.GradeExcellent, Good: c.GradeGood, Qualified: c.GradeQualified}}
 	for _, slot := range model.RubricSlots {
 		out.Rubrics[slot] = model.RubricChoice{Key: model.DefaultRubricKeys[slot]}
@@ -240,11 +240,25 @@ func (s *Reviews) UpdateReviewSettings(ctx context.Context, by model.Actor, camp
 			set.PerCase = *req.PerCase
 		}
 		if t := req.Triggers; t != nil {
-			if t.Divergence < 0 || t.Divergence > review.FullMarks {
-				bad["triggers.divergence"] = "分差应在 0–100 分之间"
+			if d := t.Divergence; d != nil {
+				if *d < 0 || *d > review.FullMarks {
+					bad["triggers.divergence"] = "分差应在 0–100 分之间"
+				}
+				set.Divergence = int64(*d)
 			}
-			set.Divergence, set.ThirdOnGrades, set.ThirdOnUnqualified, set.ThirdOnVeto = int64(t.Divergence), t.DifferentGrades, t.Unqualified, t.Veto
+			if t.DifferentGrades != nil {
+				set.ThirdOnGrades = *t.DifferentGrades
+			}
+			if t.Unqualified != nil {
+				set.ThirdOnUnqualified = *t.Unqualified
+			}
+			// rubric.md: a veto makes the file 不合格 unless a third reviewer settles it (a veto
+			// stands when two of three apply it); without the trigger one veto would vanish in a mean.
+			if t.Veto != nil && !*t.Veto {
+				bad["triggers.veto"] = "一票否决必须交由第三名评查人员复核，不能关闭"
+			}
 		}
+		set.ThirdOnVeto = true
 		var choices []model.CampaignRubric
 		for slot, ch := range req.Rubrics {
 			f := "rubrics." + slot
