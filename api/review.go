@@ -38,7 +38,7 @@ func (h *ReviewHandler) ListRubrics(c *gin.Context) {
 
 // UploadRubric godoc
 // @Summary      Upload a bureau's own rubric
-// @Description  The template as JSON: `{id, title, applies_to: [criminal|civil|administrative] or [hearing], sections: [{code, title, max}], items: [{code, section, label, max, deductions: [{label, points}], na_allowed, veto, veto_label}], vetoes: [{code, label, item?}]}`, points with at most one decimal. Stored as the next version of `id` (the body's version is ignored). Items not summing to 100, a section's max not matching its items, duplicate codes → 422 naming each field.
+// @Description  The template as JSON: `{id, title, applies_to: [criminal|civil|administrative] or [hearing], sections: [{code, title, max}], items: [{code, section, label, max, deductions: [{label, points}], na_allowed, veto, veto_label}], vetoes: [{code, label, item?}]}`, points with at most one decimal. Stored as the next version of `id` (the body's version is ignored). A new version keeps the categories of its key: an `applies_to` other than the key's first version's → 422 naming `applies_to`. This includes the built-in keys (`criminal`, `civil-administrative`, `hearing`): uploading one of them with the same `applies_to` is allowed and is how a bureau adopts a revised official table — campaigns that follow the newest version (version 0) score files created afterwards on it. Items not summing to 100, a section's max not matching its items, duplicate codes → 422 naming each field.
 // @Tags         reviews
 // @Accept       json
 // @Produce      json

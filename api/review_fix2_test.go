@@ -119,3 +119,53 @@ func TestReviewSettingsTriggersMergeAndVetoStays(t *testing.T) {
 		}
 	})
 }
+
+// An upload keeps its key's categories: the criminal table cannot be stored under the civil
+// default key (422 naming applies_to, nothing stored), a revised civil table with the same
+// categories may; and a file is only ever scored on a version made for its category, even when
+// a stray version of another category sits under the key.
+func TestReviewRubricUploadKeepsCategories(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		rw := newReviewWorld(t, b)
+		body := func(id string, applies ...string) map[string]any {
+			rb := ownRubric(40)
+			rb["id"], rb["applies_to"] = id, applies
+			return rb
+		}
+		versions := func(key string) int64 {
+			var n int64
+			rw.e.App.DB.Model(&model.RubricTemplate{}).Where("rubric_key = ?", key).Count(&n)
+			return n
+		}
+		for _, c := range []struct {
+			id      string
+			applies []string
+		}{{"civil-administrative", []string{"criminal"}}, {"civil-administrative", []string{"civil"}}, {"hearing", []string{"civil", "administrative"}}} {
+			r := testenv.Expect(t, rw.e.Do(http.MethodPost, "/api/v1/rubrics", rw.token("manager"), body(c.id, c.applies...)), http.StatusUnprocessableEntity)
+			if fields, _ := r.Map(t)["details"].(map[string]any)["fields"].(map[string]any); fields["applies_to"] == nil {
+				t.Errorf("%s for %v: %s, want the field applies_to", c.id, c.applies, r.Body)
+			}
+			if n := versions(c.id); n != 1 {
+				t.Errorf("a refused upload stored a version of %s: %d versions", c.id, n)
+			}
+		}
+		var v2 model.RubricTemplateResponse
+		testenv.Expect(t, rw.e.Do(http.MethodPost, "/api/v1/rubrics", rw.token("manager"), body("civil-administrative", "administrative", "civil")),
+			http.StatusCreated).JSON(t, &v2)
+		if v2.Version != 2 {
+			t.Fatalf("revised civil table stored as version %d, want 2", v2.Version)
+		}
+		// A stray criminal version 3 under the civil key, as an upload before this rule could leave.
+		stray := model.RubricTemplate{Key: "civil-administrative", Version: 3, Title: "误传", AppliesTo: "criminal", Body: "{}", CreatedAt: rw.e.Clock.Now()}
+		if err := rw.e.App.DB.Create(&stray).Error; err != nil {
+			t.Fatal(err)
+		}
+		k := rw.kase(t, rw.w.Office, campaignCase{})
+		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("reviewer", "rev_centre")}, http.StatusOK)
+		for _, sh := range rw.sheets(t, k) {
+			if sh.RubricKey != "civil-administrative" || sh.RubricVersion != 2 {
+				t.Errorf("civil file's sheet on %s v%d, want civil-administrative v2", sh.RubricKey, sh.RubricVersion)
+			}
+		}
+	})
+}
