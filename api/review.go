@@ -177,7 +177,7 @@ func (h *ReviewHandler) Assign(c *gin.Context) {
 
 // ListSheets godoc
 // @Summary      Scoresheets of a campaign
-// @Description  A reviewer's own sheets, or all of them for a manager (with `reviewer_id`): `{id, case_id, template, status: draft|submitted, version}` and the file's status.
+// @Description  A reviewer's own sheets, or all of them for a manager (with `reviewer_id`): `{id, case_id, template, status: draft|submitted, version}` and the file's status. A manager who also scores a file is blind on it: a colleague's sheet of that file is not listed until every sheet of the file is submitted, and then without `reviewer_id` (GET /reviews/{id} answers 404 for it until then).
 // @Tags         reviews
 // @Produce      json
 // @Security     Bearer
@@ -206,7 +206,7 @@ func (h *ReviewHandler) ListSheets(c *gin.Context) {
 
 // GetSheet godoc
 // @Summary      One scoresheet
-// @Description  The sheet's reviewer (or a manager): items with max, deduction, reason, not_applicable and the typical deductions; the rubric's vetoes with those applied; score (rescaled over applicable items, half up to 0.1) and grade. Reviewers score blind: another reviewer's sheet of the same file is 404 until every sheet of the file is submitted.
+// @Description  The sheet's reviewer (or a manager): items with max, deduction, reason, not_applicable and the typical deductions; the rubric's vetoes with those applied; score (rescaled over applicable items, half up to 0.1) and grade. Reviewers score blind: another reviewer's sheet of the same file is 404 until every sheet of the file is submitted — also for a manager who scores that file.
 // @Tags         reviews
 // @Produce      json
 // @Security     Bearer

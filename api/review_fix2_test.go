@@ -169,3 +169,66 @@ func TestReviewRubricUploadKeepsCategories(t *testing.T) {
 		}
 	})
 }
+
+// A user who is both manager and reviewer is blind on the files they score: the colleague's
+// sheet is 404 and left out of their list until every sheet is submitted, then readable and
+// listed without its reviewer; files they do not score they see as any manager does.
+func TestReviewManagerReviewerStaysBlind(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		rw := newReviewWorld(t, b)
+		rw.rev["mgr_rev"] = rw.e.CreateUser(rw.e.AdminToken(), "mgr_rev", rw.w.AidCenter, "manager", "reviewer")
+		rw.w.Tokens["mgr_rev"], _ = rw.e.Login("mgr_rev", testenv.Password("mgr_rev"))
+		mineK := rw.kase(t, rw.w.Office, campaignCase{})
+		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("mgr_rev", "rev_centre")}, http.StatusOK)
+		otherK := rw.kase(t, rw.w.Office, campaignCase{})
+		rw.assign(t, map[string]any{"reviewer_ids": rw.reviewerIDs("reviewer", "rev_centre"),
+			"sample": map[string]any{"case_nos": []string{caseNo(t, rw, otherK)}}}, http.StatusOK)
+		rw.receive(t, mineK)
+		rw.receive(t, otherK)
+		own, colleague := rw.sheetOf(t, mineK, "mgr_rev"), rw.sheetOf(t, mineK, "rev_centre")
+		read := func(name string, id uint64, status int) {
+			t.Helper()
+			testenv.Expect(t, rw.e.Do(http.MethodGet, "/api/v1/reviews/"+wireID(id), rw.token(name), nil), status)
+		}
+		list := func() map[model.ID]model.SheetSummary {
+			t.Helper()
+			var l model.List[model.SheetSummary]
+			testenv.Expect(t, rw.e.Do(http.MethodGet, "/api/v1/campaigns/"+rw.campaign+"/reviews", rw.token("mgr_rev"), nil), http.StatusOK).JSON(t, &l)
+			out := map[model.ID]model.SheetSummary{}
+			for _, s := range l.Items {
+				out[s.ID] = s
+			}
+			if int(l.Total) != len(out) {
+				t.Errorf("list total %d for %d items", l.Total, len(out))
+			}
+			return out
+		}
+		read("mgr_rev", own.ID, http.StatusOK)
+		read("mgr_rev", colleague.ID, http.StatusNotFound)
+		read("manager", colleague.ID, http.StatusOK)
+		for _, sh := range rw.sheets(t, otherK) {
+			read("mgr_rev", sh.ID, http.StatusOK) // a file they do not score
+		}
+		l := list()
+		if _, ok := l[model.ID(colleague.ID)]; ok || len(l) != 3 || l[model.ID(own.ID)].ReviewerID == nil {
+			t.Errorf("blind list: %+v; want their own sheet and the other file's two, not the colleague's", l)
+		}
+		for _, sh := range rw.sheets(t, otherK) {
+			if s := l[model.ID(sh.ID)]; s.ReviewerID == nil || *s.ReviewerID != model.ID(sh.ReviewerID) {
+				t.Errorf("a file they do not score: %+v, want its reviewer", s)
+			}
+		}
+
+		rw.score(t, "rev_centre", mineK, 50)
+		read("mgr_rev", colleague.ID, http.StatusNotFound) // one submitted is not both
+		if _, ok := list()[model.ID(colleague.ID)]; ok {
+			t.Error("the colleague's submitted sheet is listed before the manager's own is in")
+		}
+		rw.score(t, "mgr_rev", mineK, 60)
+		read("mgr_rev", colleague.ID, http.StatusOK)
+		l = list()
+		if s, ok := l[model.ID(colleague.ID)]; !ok || s.ReviewerID != nil || len(l) != 4 {
+			t.Errorf("after both submitted: %+v; want the colleague's sheet listed without its reviewer", l)
+		}
+	})
+}
