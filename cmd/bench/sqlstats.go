@@ -15,9 +15,13 @@ import (
 // breakdown of a request. BEGIN and COMMIT do not pass through gorm's callbacks; the time
 // they take is what remains of a request's latency.
 type sqlStats struct {
-	mu    sync.Mutex
-	on    bool
-	kinds map[string]*sqlKind
+	mu      sync.Mutex
+	on      bool
+	kinds   map[string]*sqlKind
+	cpu     cpuClock
+	self0   time.Duration
+	db0     time.Duration
+	started time.Time
 }
 
 type sqlKind struct {
@@ -29,7 +33,7 @@ const sqlStatsStart = "bench:sqlstats_start"
 
 // installSQLStats registers the counting callbacks on db; they count only while on.
 func installSQLStats(db *gorm.DB) (*sqlStats, error) {
-	s := &sqlStats{kinds: map[string]*sqlKind{}}
+	s := &sqlStats{kinds: map[string]*sqlKind{}, cpu: newCPUClock()}
 	before := func(tx *gorm.DB) { tx.InstanceSet(sqlStatsStart, time.Now()) }
 	after := func(op string) func(*gorm.DB) {
 		return func(tx *gorm.DB) {
@@ -96,6 +100,8 @@ func (s *sqlStats) start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.on, s.kinds = true, map[string]*sqlKind{}
+	s.self0, s.db0 = s.cpu.read()
+	s.started = time.Now()
 }
 
 // stop ends counting and describes what was counted per request of the scenario.
@@ -103,6 +109,7 @@ func (s *sqlStats) stop(requests int) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.on = false
+	self, db := s.cpu.read()
 	if requests == 0 {
 		return "no requests"
 	}
@@ -118,6 +125,8 @@ func (s *sqlStats) stop(requests int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%.2f statements per request through gorm (BEGIN/COMMIT not counted), %.3f ms of database time per request:\n",
 		float64(n)/float64(requests), ms(total)/float64(requests))
+	fmt.Fprintf(&b, "    CPU per request: %.3f ms in this process (server and generator), %.3f ms in the database server (with anything else it serves) over %.1f s\n",
+		ms(self-s.self0)/float64(requests), ms(db-s.db0)/float64(requests), time.Since(s.started).Seconds())
 	for _, k := range keys {
 		v := s.kinds[k]
 		fmt.Fprintf(&b, "    %6.2f/req  mean %7.3f ms  %-60s\n", float64(v.n)/float64(requests), ms(v.total)/float64(v.n), k)
