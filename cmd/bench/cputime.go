@@ -46,7 +46,7 @@ func (c cpuClock) read() (self, db time.Duration) {
 	if len(f) < 13 {
 		return self, 0
 	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64) // utime, field 14
-	st, _ := strconv.ParseInt(f[12], 10, 64) // stime, field 15
+	ut, _ := strconv.ParseInt(f[11], 10, 64)              // utime, field 14
+	st, _ := strconv.ParseInt(f[12], 10, 64)              // stime, field 15
 	return self, time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
