@@ -67,10 +67,11 @@ func workPage(db, base *gorm.DB, c *model.Campaign, p model.Phase, user uint64, 
 		mine := func() *gorm.DB {
 			return db.Table(table).Where("campaign_id = ? AND phase = ? AND user_id = ?", c.ID, string(p), user)
 		}
-		if err := mine().Count(&total).Error; err != nil {
+		// The total from whichever index is narrowest (every assignment has its case: no join).
+		err := db.Model(&model.CaseAssignment{}).Where("campaign_id = ? AND phase = ? AND user_id = ?", c.ID, string(p), user).Count(&total).Error
+		if err != nil {
 			return 0, nil, err
 		}
-		var err error
 		if ids, err = orderedPage(db, mine, c, q.Page, total, now); err != nil {
 			return 0, nil, err
 		}
