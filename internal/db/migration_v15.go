@@ -41,10 +41,18 @@ func v15(tx *gorm.DB) error {
 	if err := tx.Exec(backfill).Error; err != nil {
 		return err
 	}
-	if m.HasIndex("case_assignments", "idx_assign_work_order") {
-		return nil
+	if !m.HasIndex("case_assignments", "idx_assign_work_order") {
+		// last_attempt_at last: the due/not-due split of bucket 1 is read from the index alone.
+		err := tx.Exec("CREATE INDEX idx_assign_work_order ON case_assignments " +
+			"(campaign_id, phase, user_id, work_bucket, town, village, case_no, case_id, last_attempt_at)").Error
+		if err != nil {
+			return err
+		}
 	}
-	// last_attempt_at last: the due/not-due split of bucket 1 is read from the index alone.
-	return tx.Exec("CREATE INDEX idx_assign_work_order ON case_assignments " +
-		"(campaign_id, phase, user_id, work_bucket, town, village, case_no, case_id, last_attempt_at)").Error
+	// v14's work-list index on the assignments served only the sort this index replaces; every
+	// recorded call rewrote it.
+	if m.HasIndex("case_assignments", "idx_assign_worklist") {
+		return m.DropIndex("case_assignments", "idx_assign_worklist")
+	}
+	return nil
 }

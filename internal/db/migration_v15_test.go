@@ -54,6 +54,9 @@ func TestUpgradeToVersion15CopiesCaseKeys(t *testing.T) {
 				t.Errorf("row %d: %q, want %q", i, s, want[i])
 			}
 		}
+		if m := g.Migrator(); !m.HasIndex("case_assignments", "idx_assign_work_order") || m.HasIndex("case_assignments", "idx_assign_worklist") {
+			t.Error("version 15 should add idx_assign_work_order and drop v14's idx_assign_worklist")
+		}
 		// The bucket follows later writes by itself.
 		if err := g.Exec("UPDATE case_assignments SET attempts = 1 WHERE case_id = 1").Error; err != nil {
 			t.Fatal(err)
