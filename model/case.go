@@ -114,4 +114,9 @@ type CaseAssignment struct {
 	LastAttemptAt *time.Time
 	CreatedAt     time.Time `gorm:"not null"`
 	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
+	// The case's town, village and number, copied so that the work list is read in order from
+	// one index (migration v15); service.copyCaseKeys keeps them equal to the case's.
+	Town    string `gorm:"size:64;not null;default:''"`
+	Village string `gorm:"size:64;not null;default:''"`
+	CaseNo  string `gorm:"size:64;not null;default:''"`
 }

@@ -189,6 +189,9 @@ func InsertAssignments(tx *gorm.DB, runID uint64, rows []model.CaseAssignment) (
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 500).Error; err != nil {
 			return nil, err
 		}
+		if err := copyCaseKeys(tx, "case_assignments.run_id = ?", runID); err != nil {
+			return nil, err
+		}
 	}
 	var inserted []model.CaseAssignment
 	err := tx.Select("case_id", "user_id").Where("run_id = ?", runID).Order("case_id").Find(&inserted).Error

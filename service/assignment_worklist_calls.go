@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -52,36 +53,98 @@ func answersSoFar(db *gorm.DB, campaignID uint64, rows []workRow) (map[uint64]ma
 }
 
 // workPage counts the caller's list and reads one page of it. A caller may hold tens of
-// thousands of cases: the count reads the assignments alone when it can, and the page is
-// ordered over the narrow covering indexes (the assignment's status columns, the case's town,
-// village and number) before the page's few full rows are read.
+// thousands of cases: without UpdatedSince the page is read from idx_assign_work_order, where
+// each category of workOrder is an index range already in order (orderedPage); only then are the
+// page's few full rows read.
 func workPage(db, base *gorm.DB, c *model.Campaign, p model.Phase, user uint64, q WorkListQuery, now time.Time) (int64, []workRow, error) {
 	var total int64
-	count := base.Session(&gorm.Session{})
-	if q.UpdatedSince == nil { // every assignment has its case: no join needed
-		count = db.Model(&model.CaseAssignment{}).Where("campaign_id = ? AND phase = ? AND user_id = ?", c.ID, string(p), user)
-	}
-	if err := count.Count(&total).Error; err != nil {
-		return 0, nil, err
-	}
 	var ids []uint64
-	narrow := base.Session(&gorm.Session{})
-	if db.Dialector.Name() == "mysql" && q.UpdatedSince == nil {
-		// MariaDB picks the primary key for the join and reads every full case row; the covering
-		// index orders 20,000 cases about four times faster.
-		narrow = db.Table("case_assignments AS a").Joins("JOIN cases c FORCE INDEX (idx_cases_worklist) ON c.id = a.case_id").
-			Where("a.campaign_id = ? AND a.phase = ? AND a.user_id = ?", c.ID, string(p), user)
+	if q.UpdatedSince == nil {
+		table := "case_assignments"
+		if db.Dialector.Name() == "mysql" { // with a LIMIT, MariaDB may pick the shorter caller index and sort
+			table += " FORCE INDEX (idx_assign_work_order)"
+		}
+		mine := func() *gorm.DB {
+			return db.Table(table).Where("campaign_id = ? AND phase = ? AND user_id = ?", c.ID, string(p), user)
+		}
+		// The total from whichever index is narrowest (every assignment has its case: no join).
+		err := db.Model(&model.CaseAssignment{}).Where("campaign_id = ? AND phase = ? AND user_id = ?", c.ID, string(p), user).Count(&total).Error
+		if err != nil {
+			return 0, nil, err
+		}
+		if ids, err = orderedPage(db, mine, c, q.Page, total, now); err != nil {
+			return 0, nil, err
+		}
+	} else {
+		if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+			return 0, nil, err
+		}
+		err := base.Session(&gorm.Session{}).Select("a.case_id").Order(workOrder(c, now)).
+			Offset(q.Page.Offset()).Limit(q.Page.PageSize).Pluck("a.case_id", &ids).Error
+		if err != nil {
+			return 0, nil, err
+		}
 	}
-	err := narrow.Select("a.case_id").Order(workOrder(c, now)).
-		Offset(q.Page.Offset()).Limit(q.Page.PageSize).Pluck("a.case_id", &ids).Error
-	if err != nil || len(ids) == 0 {
-		return total, nil, err
+	if len(ids) == 0 {
+		return total, nil, nil
 	}
 	var rows []workRow
-	err = db.Table("case_assignments AS a").Joins("JOIN cases c ON c.id = a.case_id").
+	err := db.Table("case_assignments AS a").Joins("JOIN cases c ON c.id = a.case_id").
 		Where("a.campaign_id = ? AND a.phase = ? AND a.case_id IN ?", c.ID, string(p), ids).
 		Select("a.case_id, c.case_no, a.status, a.attempts, a.last_outcome, c.recipient_name, c.recipient_phone_enc, " +
 			"c.town, c.village, c.cause, c.category, c.closed_on, c.handler_name, a.updated_at AS assigned_updated_at, c.updated_at AS case_updated_at").
-		Order(workOrder(c, now)).Scan(&rows).Error
-	return total, rows, err
+		Scan(&rows).Error
+	if err != nil {
+		return 0, nil, err
+	}
+	at := make(map[uint64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	slices.SortFunc(rows, func(a, b workRow) int { return at[a.CaseID] - at[b.CaseID] })
+	return total, rows, nil
+}
+
+// orderedPage reads the case ids of one page of workOrder from idx_assign_work_order (the
+// assignment's work bucket, then the case's town, village and number copied onto it): each
+// category is a range of that index, so the page is a few LIMIT-ed range reads, and a category
+// wholly before the page is only counted. Pending cases tried before are one bucket; whether
+// their retry is due is read from last_attempt_at, the index's last column.
+func orderedPage(db *gorm.DB, mine func() *gorm.DB, c *model.Campaign, pg model.Page, total int64, now time.Time) ([]uint64, error) {
+	due := now.Add(-time.Duration(c.Settings().MinRetryGapMinutes) * time.Minute).UTC()
+	cats := []func(*gorm.DB) *gorm.DB{
+		func(q *gorm.DB) *gorm.DB { return q.Where("work_bucket = 0") },
+		func(q *gorm.DB) *gorm.DB { return q.Where("work_bucket = 1 AND last_attempt_at <= ?", due) },
+		func(q *gorm.DB) *gorm.DB {
+			return q.Where("work_bucket = 1 AND (last_attempt_at > ? OR last_attempt_at IS NULL)", due)
+		},
+		func(q *gorm.DB) *gorm.DB { return q.Where("work_bucket = 3") },
+	}
+	skip, need := int64(pg.Offset()), pg.PageSize
+	if skip >= total {
+		return nil, nil
+	}
+	var ids []uint64
+	for _, cat := range cats {
+		if need <= 0 {
+			break
+		}
+		if skip > 0 {
+			var n int64
+			if err := cat(mine()).Count(&n).Error; err != nil {
+				return nil, err
+			}
+			if n <= skip {
+				skip -= n
+				continue
+			}
+		}
+		var got []uint64
+		err := cat(mine()).Order("town, village, case_no, case_id").Offset(int(skip)).Limit(need).Pluck("case_id", &got).Error
+		if err != nil {
+			return nil, err
+		}
+		skip, need, ids = 0, need-len(got), append(ids, got...)
+	}
+	return ids, nil
 }

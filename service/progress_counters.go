@@ -135,10 +135,13 @@ func (s *Campaigns) caseChanged(tx *gorm.DB, campaignID, caseID uint64) error {
 }
 
 // casesChanged recomputes the progress of cases whose own fields changed (scope membership,
-// organisation, town) in every campaign.
+// organisation, town) in every campaign, and copies their work-list keys onto their assignments.
 func casesChanged(tx *gorm.DB, caseIDs []uint64) error {
 	if len(caseIDs) == 0 {
 		return nil
+	}
+	if err := caseKeysChanged(tx, caseIDs); err != nil {
+		return err
 	}
 	var camps []model.Campaign
 	if err := tx.Order("id").Find(&camps).Error; err != nil {

@@ -139,8 +139,9 @@ func insertProgressBatch(ctx context.Context, e *Env, campaign string, base uint
 		user := firstUser + uint64(id%progressStaff)
 		cs = append(cs, fmt.Sprintf("(%d,'BENCH-%08d','civil','application','劳动争议','受援人','%s',%d,'承办人','2022-%02d-%02d',0,1,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)",
 			base+uint64(id), id, towns[id%len(towns)], firstOrg+uint64(id%20), 1+id%12, 1+id%28))
-		as = append(as, fmt.Sprintf("(%s,'calls',%d,%d,0,'%s',3,'%s',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)", campaign, base+uint64(id), user,
-			map[bool]string{true: "reached", false: "unreachable"}[id%10 != 0], map[bool]string{true: "reached", false: "no_answer"}[id%10 != 0]))
+		as = append(as, fmt.Sprintf("(%s,'calls',%d,%d,0,'%s',3,'%s',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,'%s','BENCH-%08d')", campaign, base+uint64(id), user,
+			map[bool]string{true: "reached", false: "unreachable"}[id%10 != 0], map[bool]string{true: "reached", false: "no_answer"}[id%10 != 0],
+			towns[id%len(towns)], id))
 		for k := range 3 {
 			outcome := "no_answer"
 			if k == 2 && id%10 != 0 {
@@ -155,7 +156,7 @@ func insertProgressBatch(ctx context.Context, e *Env, campaign string, base uint
 	}
 	for _, q := range []string{
 		"INSERT INTO cases (id, case_no, category, source, cause, recipient_name, town, handler_org_id, handler_name, closed_on, subsidy_cents, version, created_at, updated_at) VALUES " + strings.Join(cs, ","),
-		"INSERT INTO case_assignments (campaign_id, phase, case_id, user_id, run_id, status, attempts, last_outcome, created_at, updated_at) VALUES " + strings.Join(as, ","),
+		"INSERT INTO case_assignments (campaign_id, phase, case_id, user_id, run_id, status, attempts, last_outcome, created_at, updated_at, town, case_no) VALUES " + strings.Join(as, ","),
 		"INSERT INTO calls (campaign_id, case_id, user_id, client_id, body_hash, called_at, outcome, note, recording_ref, late, flags, extra, created_at) VALUES " + strings.Join(ks, ","),
 	} {
 		if err := db.Exec(q).Error; err != nil {

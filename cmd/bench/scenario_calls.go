@@ -203,11 +203,11 @@ func seedCallCases(ctx context.Context, e *Env, campaign string, users []uint64)
 			id := base + uint64(w*recordCallCases+i+1)
 			out[w] = append(out[w], id)
 			cs = append(cs, fmt.Sprintf("(%d,'RC-%08d','civil','application','劳动争议','受援人','营盘镇',1,'承办人','2022-03-01',0,1,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)", id, id))
-			as = append(as, fmt.Sprintf("(%s,'calls',%d,%d,0,'pending',0,'',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)", campaign, id, u))
+			as = append(as, fmt.Sprintf("(%s,'calls',%d,%d,0,'pending',0,'',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,'营盘镇','RC-%08d')", campaign, id, u, id))
 		}
 		for _, q := range []string{
 			"INSERT INTO cases (id, case_no, category, source, cause, recipient_name, town, handler_org_id, handler_name, closed_on, subsidy_cents, version, created_at, updated_at) VALUES " + strings.Join(cs, ","),
-			"INSERT INTO case_assignments (campaign_id, phase, case_id, user_id, run_id, status, attempts, last_outcome, created_at, updated_at) VALUES " + strings.Join(as, ","),
+			"INSERT INTO case_assignments (campaign_id, phase, case_id, user_id, run_id, status, attempts, last_outcome, created_at, updated_at, town, case_no) VALUES " + strings.Join(as, ","),
 		} {
 			if err := db.Exec(q).Error; err != nil {
 				return nil, err

@@ -101,7 +101,12 @@ func (e *Env) AssignPhase(campaignID uint64, phase, caseID, userID string) {
 		e.T.Fatalf("assign: bad ids %q %q", caseID, userID)
 	}
 	now := e.Clock.Now()
-	a := model.CaseAssignment{CampaignID: campaignID, Phase: phase, CaseID: c, UserID: u, CreatedAt: now, UpdatedAt: now}
+	var k model.Case // the work list reads the case's keys from the assignment, as the service writes them
+	if err := e.App.DB.Select("town", "village", "case_no").Take(&k, c).Error; err != nil {
+		e.T.Fatalf("assign case %s: %v", caseID, err)
+	}
+	a := model.CaseAssignment{CampaignID: campaignID, Phase: phase, CaseID: c, UserID: u, CreatedAt: now, UpdatedAt: now,
+		Town: k.Town, Village: k.Village, CaseNo: k.CaseNo}
 	if err := e.App.DB.Create(&a).Error; err != nil {
 		e.T.Fatalf("assign case %s to user %s: %v", caseID, userID, err)
 	}
