@@ -2,6 +2,7 @@ package service
 
 import (
 	"slices"
+	"strconv"
 
 	"gorm.io/gorm"
 
@@ -48,6 +49,55 @@ func visitsDone(db *gorm.DB, c *model.Campaign, inScope int64) (int64, float64, 
 			cands[i] = r.ID
 		}
 		sample := sampleReached(cands, sampleSize(len(cands), st), st.VisitSeed, caller)
+		slices.Sort(sample)
+		for _, id := range ids {
+			if _, ok := slices.BinarySearch(sample, id); ok {
+				done++
+			}
+		}
+	}
+	return done, ratio(done, inScope), nil
+}
+
+// visitsDoneCounted is visitsDone from the counters and the per-case rows: the must-visit cases
+// with a visit are a counter, and only the callers with a visited candidate have their sample
+// drawn, from their candidates' progress rows (one pass over an index holding caller and case
+// id, instead of grouping all the campaign's calls once per caller).
+func visitsDoneCounted(db *gorm.DB, c *model.Campaign, k *counted, inScope int64) (int64, float64, error) {
+	done := k.all.visited
+	var callers []uint64
+	for key, v := range k.groups[dimCaller] {
+		if v.n > 0 && v.visited > 0 {
+			id, _ := strconv.ParseUint(key, 10, 64)
+			callers = append(callers, id)
+		}
+	}
+	if len(callers) == 0 {
+		return done, ratio(done, inScope), nil
+	}
+	slices.Sort(callers)
+	var rows []struct {
+		Caller  uint64
+		CaseID  uint64
+		Visited int
+	}
+	// The candidates of contribute's "caller" group: the caller is set only on reached cases.
+	err := db.Model(&model.ProgressCase{}).Select("caller, case_id, visited").
+		Where("campaign_id = ? AND caller IN ? AND in_calls = 1 AND excluded = 0 AND alerted = 0", c.ID, callers).
+		Scan(&rows).Error
+	if err != nil {
+		return 0, 0, err
+	}
+	cands, visited := map[uint64][]uint64{}, map[uint64][]uint64{}
+	for _, r := range rows {
+		cands[r.Caller] = append(cands[r.Caller], r.CaseID)
+		if r.Visited == 1 {
+			visited[r.Caller] = append(visited[r.Caller], r.CaseID)
+		}
+	}
+	st := c.Settings()
+	for caller, ids := range visited {
+		sample := sampleReached(cands[caller], sampleSize(len(cands[caller]), st), st.VisitSeed, caller)
 		slices.Sort(sample)
 		for _, id := range ids {
 			if _, ok := slices.BinarySearch(sample, id); ok {

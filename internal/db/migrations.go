@@ -23,6 +23,7 @@ var Migrations = []Migration{
 	{Version: 12, Name: "case-file review: rubric templates, samples, files, scoresheets, conflicts", Up: v12},
 	{Version: 13, Name: "hearings, opinions, results, rectifications, result settings", Up: v13},
 	{Version: 14, Name: "progress counters", Up: v14},
+	{Version: 18, Name: "progress: visited cases", Up: v18},
 }
 
 // Snapshot types of version 1.
