@@ -27,7 +27,9 @@ func TestVisitDeleteWhileAnotherIsRecorded(t *testing.T) {
 			first := vw.visit(t, "firm_staff", k, visitBody(100*round+1, at, answers(nil)), http.StatusCreated).Map(t)["id"].(string)
 			var rec, del *testenv.Response
 			raceAroundAssignment(t, e, b, vw.campaign, "visits", k,
-				func() { rec = e.Do(http.MethodPost, vw.visitPath(k), w.Tokens["firm_staff"], visitBody(100*round+2, at, answers(nil))) },
+				func() {
+					rec = e.Do(http.MethodPost, vw.visitPath(k), w.Tokens["firm_staff"], visitBody(100*round+2, at, answers(nil)))
+				},
 				func() { del = e.Do(http.MethodDelete, "/api/v1/visits/"+first, w.Tokens["manager"], nil) })
 			testenv.Expect(t, rec, http.StatusCreated)
 			testenv.Expect(t, del, http.StatusNoContent)
