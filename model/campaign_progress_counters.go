@@ -37,4 +37,7 @@ type ProgressCounter struct {
 	// Visited counts, in "all", the must-visit cases with a visit and, in "caller", the
 	// caller's sample candidates with a visit.
 	Visited int64 `gorm:"not null;default:0"`
+	// SampleFp, in "caller", fingerprints the caller's candidates and which are visited (a sum
+	// of hashes of their ids), so a sample drawn once is reused while they stay the same.
+	SampleFp int64 `gorm:"not null;default:0"`
 }

@@ -129,7 +129,7 @@ func (s *Campaigns) progressOf(db *gorm.DB, id uint64, live bool) (*model.Progre
 		// those records exist; until then nothing is done.
 		switch {
 		case p == model.PhaseVisits && !live:
-			pp.Done, pp.Rate, err = visitsDoneCounted(db, &c, k, pp.InScope)
+			pp.Done, pp.Rate, err = s.visitsDoneCounted(db, &c, k, pp.InScope)
 		case p == model.PhaseVisits:
 			pp.Done, pp.Rate, err = visitsDone(db, &c, pp.InScope)
 		}

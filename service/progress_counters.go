@@ -46,8 +46,9 @@ type counterKey struct {
 }
 
 // visited is, in "all", the must-visit cases with a visit and, in "caller", the caller's
-// sample candidates with a visit (visitsDoneCounted draws the sample only for those callers).
-type counterVals struct{ n, done, excl, reachedAny, mustVisit, inReview, visited int64 }
+// sample candidates with a visit (visitsDoneCounted draws the sample only for those callers);
+// fp, in "caller", is candidateFp summed over the caller's candidates.
+type counterVals struct{ n, done, excl, reachedAny, mustVisit, inReview, visited, fp int64 }
 
 func (v *counterVals) add(o counterVals, sign int64) {
 	v.n += sign * o.n
@@ -57,6 +58,7 @@ func (v *counterVals) add(o counterVals, sign int64) {
 	v.mustVisit += sign * o.mustVisit
 	v.inReview += sign * o.inReview
 	v.visited += sign * o.visited
+	v.fp += sign * o.fp
 }
 
 func (v counterVals) zero() bool { return v == counterVals{} }
@@ -85,7 +87,7 @@ func contribute(m map[counterKey]counterVals, r *model.ProgressCase, sign int64)
 			put(dimStaff, strconv.FormatUint(r.Assignee, 10), counterVals{n: 1, done: int64(r.Reached)})
 		}
 		if r.Excluded == 0 && r.Reached == 1 && r.Alerted == 0 && r.Caller != 0 {
-			put(dimCaller, strconv.FormatUint(r.Caller, 10), counterVals{n: 1, visited: int64(r.Visited)})
+			put(dimCaller, strconv.FormatUint(r.Caller, 10), counterVals{n: 1, visited: int64(r.Visited), fp: candidateFp(r.CaseID, r.Visited == 1)})
 		}
 	}
 	put(dimAll, "", all)
@@ -208,17 +210,17 @@ func addCounters(tx *gorm.DB, campaignID uint64, m map[counterKey]counterVals) e
 	slices.SortFunc(keys, func(a, b counterKey) int {
 		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.grp, b.grp), cmp.Compare(a.slot, b.slot))
 	})
-	cols := []string{"n", "done", "excluded_n", "reached_any", "must_visit", "in_review", "visited"}
+	cols := []string{"n", "done", "excluded_n", "reached_any", "must_visit", "in_review", "visited", "sample_fp"}
 	for chunk := range slices.Chunk(keys, 500) {
-		q := "INSERT INTO progress_counters (campaign_id, dim, grp, slot, n, done, excluded_n, reached_any, must_visit, in_review, visited) VALUES "
-		args := make([]any, 0, len(chunk)*11)
+		q := "INSERT INTO progress_counters (campaign_id, dim, grp, slot, n, done, excluded_n, reached_any, must_visit, in_review, visited, sample_fp) VALUES "
+		args := make([]any, 0, len(chunk)*12)
 		for i, k := range chunk {
 			if i > 0 {
 				q += ", "
 			}
-			q += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			q += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 			v := m[k]
-			args = append(args, campaignID, k.dim, k.grp, k.slot, v.n, v.done, v.excl, v.reachedAny, v.mustVisit, v.inReview, v.visited)
+			args = append(args, campaignID, k.dim, k.grp, k.slot, v.n, v.done, v.excl, v.reachedAny, v.mustVisit, v.inReview, v.visited, v.fp)
 		}
 		if tx.Dialector.Name() == "mysql" {
 			q += " ON DUPLICATE KEY UPDATE "

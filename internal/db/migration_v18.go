@@ -17,12 +17,13 @@ type progressCaseV18 struct {
 func (progressCaseV18) TableName() string { return "progress_cases" }
 
 type progressCounterV18 struct {
-	Visited int64 `gorm:"not null;default:0"`
+	Visited  int64 `gorm:"not null;default:0"`
+	SampleFp int64 `gorm:"not null;default:0"`
 }
 
 func (progressCounterV18) TableName() string { return "progress_counters" }
 
-// v18 adds the visited flag and counter, and the index that lists a caller's sample candidates
+// v18 adds the visited flag and counters (with the callers' sample fingerprints), and the index that lists a caller's sample candidates
 // with their case ids without reading the rows. The existing counters lack the
 // visits: their build marks go, so the server's start-up rebuild recomputes them; until then
 // progress is computed live.
@@ -33,9 +34,11 @@ func v18(tx *gorm.DB) error {
 			return err
 		}
 	}
-	if !m.HasColumn(&progressCounterV18{}, "Visited") {
-		if err := m.AddColumn(&progressCounterV18{}, "Visited"); err != nil {
-			return err
+	for _, col := range []string{"Visited", "SampleFp"} {
+		if !m.HasColumn(&progressCounterV18{}, col) {
+			if err := m.AddColumn(&progressCounterV18{}, col); err != nil {
+				return err
+			}
 		}
 	}
 	if !m.HasIndex(&progressCaseV18{}, "idx_progress_cases_caller") {
