@@ -38,7 +38,7 @@ func (h *ReviewHandler) ListRubrics(c *gin.Context) {
 
 // UploadRubric godoc
 // @Summary      Upload a bureau's own rubric
-// @Description  The template as JSON: `{id, title, applies_to: [criminal|civil|administrative] or [hearing], sections: [{code, title, max}], items: [{code, section, label, max, deductions: [{label, points}], na_allowed, veto, veto_label}], vetoes: [{code, label, item?}]}`, points with at most one decimal. Stored as the next version of `id` (the body's version is ignored). Items not summing to 100, a section's max not matching its items, duplicate codes → 422 naming each field.
+// @Description  The template as JSON: `{id, title, applies_to: [criminal|civil|administrative] or [hearing], sections: [{code, title, max}], items: [{code, section, label, max, deductions: [{label, points}], na_allowed, veto, veto_label}], vetoes: [{code, label, item?}]}`, points with at most one decimal. Stored as the next version of `id` (the body's version is ignored). A new version keeps the categories of its key: an `applies_to` other than the key's first version's → 422 naming `applies_to`. This includes the built-in keys (`criminal`, `civil-administrative`, `hearing`): uploading one of them with the same `applies_to` is allowed and is how a bureau adopts a revised official table — campaigns that follow the newest version (version 0) score files created afterwards on it. Items not summing to 100, a section's max not matching its items, duplicate codes → 422 naming each field.
 // @Tags         reviews
 // @Accept       json
 // @Produce      json
@@ -86,7 +86,7 @@ func (h *ReviewHandler) Settings(c *gin.Context) {
 
 // UpdateSettings godoc
 // @Summary      Change a campaign's review settings
-// @Description  Only the fields given change; `rubrics` only for the slots listed, each naming a stored template (and version, 0 = newest) that applies to the slot. Sheets already created keep their template version. Audited.
+// @Description  Only the fields given change; `rubrics` only for the slots listed, each naming a stored template (and version, 0 = newest) that applies to the slot; in `triggers` only the triggers given change, the others keep their value. The veto trigger cannot be switched off (`triggers.veto: false` → 422): a veto always calls a third reviewer. Sheets already created keep their template version. Audited.
 // @Tags         reviews
 // @Accept       json
 // @Produce      json
@@ -177,7 +177,7 @@ func (h *ReviewHandler) Assign(c *gin.Context) {
 
 // ListSheets godoc
 // @Summary      Scoresheets of a campaign
-// @Description  A reviewer's own sheets, or all of them for a manager (with `reviewer_id`): `{id, case_id, template, status: draft|submitted, version}` and the file's status.
+// @Description  A reviewer's own sheets, or all of them for a manager (with `reviewer_id`): `{id, case_id, template, status: draft|submitted, version}` and the file's status. A manager who also scores a file is blind on it: a colleague's sheet of that file is not listed until every sheet of the file is submitted, and then without `reviewer_id` (GET /reviews/{id} answers 404 for it until then).
 // @Tags         reviews
 // @Produce      json
 // @Security     Bearer
@@ -206,7 +206,7 @@ func (h *ReviewHandler) ListSheets(c *gin.Context) {
 
 // GetSheet godoc
 // @Summary      One scoresheet
-// @Description  The sheet's reviewer (or a manager): items with max, deduction, reason, not_applicable and the typical deductions; the rubric's vetoes with those applied; score (rescaled over applicable items, half up to 0.1) and grade. Reviewers score blind: another reviewer's sheet of the same file is 404 until every sheet of the file is submitted.
+// @Description  The sheet's reviewer (or a manager): items with max, deduction, reason, not_applicable and the typical deductions; the rubric's vetoes with those applied; score (rescaled over applicable items, half up to 0.1) and grade. Reviewers score blind: another reviewer's sheet of the same file is 404 until every sheet of the file is submitted — also for a manager who scores that file.
 // @Tags         reviews
 // @Produce      json
 // @Security     Bearer

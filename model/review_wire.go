@@ -54,7 +54,16 @@ type ReviewSettingsRequest struct {
 	HandInDays *int                    `json:"hand_in_days"`
 	HandInDue  *string                 `json:"hand_in_due"`
 	PerCase    *int                    `json:"per_case"`
-	Triggers   *ReviewTriggers         `json:"triggers"`
+	Triggers   *ReviewTriggersInput    `json:"triggers"`
+}
+
+// ReviewTriggersInput changes the triggers named; an absent one keeps its stored value. Veto may
+// only be true: a veto always calls a third reviewer.
+type ReviewTriggersInput struct {
+	Divergence      *review.Tenths `json:"divergence"`
+	DifferentGrades *bool          `json:"different_grades"`
+	Unqualified     *bool          `json:"unqualified"`
+	Veto            *bool          `json:"veto"`
 }
 
 // SampleRequest draws files from the review scope: all of it, a percentage of each stratum

@@ -94,9 +94,8 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 	req.ClientID = strings.ToLower(req.ClientID)
 	hash := digest(req)
 	db := s.db.WithContext(ctx)
-	if out, found, err := s.replay(db, by, req.ClientID, hash); found || err != nil {
-		return out, false, err
-	}
+	// No read of the client_id before the transaction: the unique key (user, client_id) finds
+	// a replay, and the stored record is read only when the transaction fails (below).
 	var out *model.CallResponse
 	err := fdb.Transact(db, func(tx *gorm.DB) error {
 		// The summary row is locked first: calls on one case queue here, and a queued replay
@@ -111,21 +110,25 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 		if !manager && (!assigned || a.UserID != by.UserID) {
 			return errCallCaseNotFound
 		}
-		camp, verdict, err := s.campaigns.JudgeNow(tx, uint64(campaignID), model.PhaseCalls, req.CalledAt.Time)
+		counted := assigned && a.Status != model.AssignmentReached // the summary counts this call
+		camp, kase, times, err := loadCallContext(tx, uint64(campaignID), uint64(caseID), counted)
 		if err != nil {
 			return err
 		}
-		var kase model.Case
-		if err := tx.Take(&kase, uint64(caseID)).Error; err != nil {
-			return notFoundAs(err, errCallCaseNotFound)
+		verdict, err := Judge(camp, model.PhaseCalls, req.CalledAt.Time, s.clock.Now())
+		if err != nil {
+			return err
 		}
-		if !assigned && !InScope(camp.Scope(model.PhaseCalls), &kase) {
+		if kase.ID == 0 {
+			return errCallCaseNotFound
+		}
+		if !assigned && !InScope(camp.Scope(model.PhaseCalls), kase) {
 			return errCallCaseNotFound // a manager's call must still be on one of this campaign's cases
 		}
 		call := model.Call{CampaignID: camp.ID, CaseID: kase.ID, UserID: by.UserID, ClientID: req.ClientID,
 			BodyHash: hash, CalledAt: req.CalledAt.UTC(), Outcome: req.Outcome, Note: req.Note, DurationS: req.DurationS,
 			RecordingRef: req.RecordingRef, Late: verdict.Late, Flags: strings.Join(verdict.Flags, ","),
-			Extra: assigned && a.Status == model.AssignmentReached, CreatedAt: s.clock.Now()}
+			Extra: assigned && !counted, CreatedAt: s.clock.Now()}
 		if req.Answers != nil {
 			b, _ := json.Marshal(req.Answers)
 			call.AnswersJSON = string(b)
@@ -136,13 +139,13 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 			}
 			return err
 		}
-		if assigned && !call.Extra {
-			if err := s.summarise(tx, &a, &call, camp.Settings()); err != nil {
+		if counted {
+			if err := s.summarise(tx, &a, &call, append(times, call.CalledAt), camp.Settings()); err != nil {
 				return err
 			}
 		}
 		if req.Answers != nil {
-			if err := s.alerts.Open(tx, by, camp, &kase, model.ChannelCall, call.ID, req.Answers); err != nil {
+			if err := s.alerts.Open(tx, by, camp, kase, model.ChannelCall, call.ID, req.Answers); err != nil {
 				return err
 			}
 		}
@@ -155,17 +158,20 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 			Reason: "case " + caseID.String() + ": " + call.Outcome, After: call}); err != nil {
 			return err
 		}
-		out = newCallResponse(&call, &kase, a.Status, a.Attempts)
+		out = newCallResponse(&call, kase, a.Status, a.Attempts)
 		return nil
 	})
-	if errors.Is(err, errDuplicateClientRow) {
-		out, found, err := s.replay(db, by, req.ClientID, hash)
-		if err == nil && !found {
-			err = errors.New("call: duplicate client_id but no stored row")
-		}
-		return out, false, err
-	}
 	if err != nil {
+		// A client_id stored before answers as it did then (the same record, or 409 for another
+		// body), whatever else has changed since — phase closed, case reassigned — so every
+		// failure looks for it; the duplicate key is the usual way here.
+		replayed, found, rerr := s.replay(db, by, req.ClientID, hash)
+		switch {
+		case found || rerr != nil && errors.Is(err, errDuplicateClientRow):
+			return replayed, false, rerr
+		case errors.Is(err, errDuplicateClientRow):
+			return nil, false, errors.New("call: duplicate client_id but no stored row")
+		}
 		return nil, false, err
 	}
 	return out, true, nil

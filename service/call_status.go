@@ -25,14 +25,9 @@ func FollowUpStatus(current, outcome string, attempts, days int, st model.Campai
 	return model.AssignmentPending
 }
 
-// summarise counts call into the case's summary row a (locked by the caller) and saves it.
-func (s *Calls) summarise(tx *gorm.DB, a *model.CaseAssignment, call *model.Call, st model.CampaignSettings) error {
-	var times []time.Time
-	err := tx.Model(&model.Call{}).Where("campaign_id = ? AND case_id = ? AND extra = ?", a.CampaignID, a.CaseID, false).
-		Pluck("called_at", &times).Error
-	if err != nil {
-		return err
-	}
+// summarise counts call into the case's summary row a (locked by the caller) and saves it;
+// times are the called_at of every counted call of the case, call's included.
+func (s *Calls) summarise(tx *gorm.DB, a *model.CaseAssignment, call *model.Call, times []time.Time, st model.CampaignSettings) error {
 	days := map[string]bool{}
 	var last time.Time
 	for _, t := range times {

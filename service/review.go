@@ -244,9 +244,11 @@ func bandsOf(c *model.Campaign) review.Bands {
 	return review.Bands{Excellent: t(c.GradeExcellent), Good: t(c.GradeGood), Qualified: t(c.GradeQualified)}
 }
 
+// triggersOf gives the campaign's triggers; the veto trigger is always on (settings refuse to
+// switch it off; a row stored before that rule is read as on).
 func triggersOf(s model.CampaignReviewSettings) review.Triggers {
 	return review.Triggers{Divergence: review.Tenths(s.Divergence), DifferentGrades: s.ThirdOnGrades,
-		Unqualified: s.ThirdOnUnqualified, Veto: s.ThirdOnVeto}
+		Unqualified: s.ThirdOnUnqualified, Veto: true}
 }
 
 // reviewSettings reads a campaign's review settings, the defaults when it has none.

@@ -89,6 +89,16 @@ func (s *Reviews) UploadRubric(ctx context.Context, by model.Actor, body []byte)
 		if err := tx.Model(&model.RubricTemplate{}).Where("rubric_key = ?", rb.ID).Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
 			return err
 		}
+		// A key keeps the categories it was first stored for: a new version is a revised table
+		// for the same files, never a way to put another category's table under a default key.
+		var first []model.RubricTemplate
+		if err := tx.Where("rubric_key = ?", rb.ID).Order("version").Limit(1).Find(&first).Error; err != nil {
+			return err
+		}
+		if len(first) == 1 && !sameCategories(strings.Split(first[0].AppliesTo, ","), rb.AppliesTo) {
+			return model.InvalidField("applies_to", "评查表 "+rb.ID+" 已有的版本适用于 "+first[0].AppliesTo+
+				"，新版本不能改变适用类别；其他类别的评查表请另用一个编号")
+		}
 		rb.Version = latest + 1
 		uid := by.UserID
 		row, err := templateRow(rb, &uid, false)
@@ -108,6 +118,22 @@ func (s *Reviews) UploadRubric(ctx context.Context, by model.Actor, body []byte)
 			After: row, Reason: row.Key + " v" + strconv.Itoa(row.Version)})
 	})
 	return out, err
+}
+
+func sameCategories(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// coversSlot reports whether a template applying to these categories may score a slot's files:
+// non-litigation files are scored on the civil or the administrative table.
+func coversSlot(applies []string, slot string) bool {
+	if slot == string(model.CategoryNonLitigation) {
+		return slices.Contains(applies, string(model.CategoryCivil)) || slices.Contains(applies, string(model.CategoryAdministrative))
+	}
+	return slices.Contains(applies, slot)
 }
 
 func templateResponse(row *model.RubricTemplate, rb *review.Rubric) *model.RubricTemplateResponse {
@@ -153,15 +179,22 @@ func rubricFor(tx *gorm.DB, campaignID uint64, slot string) (string, int, error)
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return "", 0, err
 	}
-	if version == 0 {
-		if err := tx.Model(&model.RubricTemplate{}).Where("rubric_key = ?", key).Select("COALESCE(MAX(version), 0)").Scan(&version).Error; err != nil {
-			return "", 0, err
-		}
-		if version == 0 {
-			return "", 0, model.Conflict("rubric_not_found", "评查表 "+key+" 不存在，请先上传或在评查设置中另选")
+	// Only a version made for the slot's category: a stray upload under the same key (stored
+	// before uploads had to keep their key's categories) never scores another category's files.
+	q := tx.Select("version", "applies_to").Where("rubric_key = ?", key)
+	if version != 0 {
+		q = q.Where("version = ?", version)
+	}
+	var rows []model.RubricTemplate
+	if err := q.Order("version DESC").Find(&rows).Error; err != nil {
+		return "", 0, err
+	}
+	for _, r := range rows {
+		if coversSlot(strings.Split(r.AppliesTo, ","), slot) {
+			return key, r.Version, nil
 		}
 	}
-	return key, version, nil
+	return "", 0, model.Conflict("rubric_not_found", "评查表 "+key+" 不存在或不适用于该类别，请先上传或在评查设置中另选")
 }
 
 // ReviewSettings answers a campaign's review settings (manager).
@@ -185,7 +218,7 @@ func settingsResponse(tx *gorm.DB, c *model.Campaign) (*model.ReviewSettingsResp
 	out := &model.ReviewSettingsResponse{Rubrics: map[string]model.RubricChoice{}, HandInDays: set.HandInDays,
 		HandInDue: handInDue(c, set), HandInDueSet: set.HandInDue, PerCase: set.PerCase,
 		Triggers: model.ReviewTriggers{Divergence: review.Tenths(set.Divergence), DifferentGrades: set.ThirdOnGrades,
-			Unqualified: set.ThirdOnUnqualified, Veto: set.ThirdOnVeto},
+			Unqualified: set.ThirdOnUnqualified, Veto: true},
 		GradeBands: model.GradeBands{Excellent: c.GradeExcellent, Good: c.GradeGood, Qualified: c.GradeQualified}}
 	for _, slot := range model.RubricSlots {
 		out.Rubrics[slot] = model.RubricChoice{Key: model.DefaultRubricKeys[slot]}
@@ -240,11 +273,25 @@ func (s *Reviews) UpdateReviewSettings(ctx context.Context, by model.Actor, camp
 			set.PerCase = *req.PerCase
 		}
 		if t := req.Triggers; t != nil {
-			if t.Divergence < 0 || t.Divergence > review.FullMarks {
-				bad["triggers.divergence"] = "分差应在 0–100 分之间"
+			if d := t.Divergence; d != nil {
+				if *d < 0 || *d > review.FullMarks {
+					bad["triggers.divergence"] = "分差应在 0–100 分之间"
+				}
+				set.Divergence = int64(*d)
 			}
-			set.Divergence, set.ThirdOnGrades, set.ThirdOnUnqualified, set.ThirdOnVeto = int64(t.Divergence), t.DifferentGrades, t.Unqualified, t.Veto
+			if t.DifferentGrades != nil {
+				set.ThirdOnGrades = *t.DifferentGrades
+			}
+			if t.Unqualified != nil {
+				set.ThirdOnUnqualified = *t.Unqualified
+			}
+			// rubric.md: a veto makes the file 不合格 unless a third reviewer settles it (a veto
+			// stands when two of three apply it); without the trigger one veto would vanish in a mean.
+			if t.Veto != nil && !*t.Veto {
+				bad["triggers.veto"] = "一票否决必须交由第三名评查人员复核，不能关闭"
+			}
 		}
+		set.ThirdOnVeto = true
 		var choices []model.CampaignRubric
 		for slot, ch := range req.Rubrics {
 			f := "rubrics." + slot
@@ -264,12 +311,7 @@ func (s *Reviews) UpdateReviewSettings(ctx context.Context, by model.Actor, camp
 				bad[f] = "评查表 " + ch.Key + " 不存在或没有该版本"
 				continue
 			}
-			applies := strings.Split(rows[0].AppliesTo, ",")
-			want := slot
-			if slot == string(model.CategoryNonLitigation) {
-				want = string(model.CategoryCivil) // non-litigation files are scored on the civil table
-			}
-			if !slices.Contains(applies, want) && !(slot == string(model.CategoryNonLitigation) && slices.Contains(applies, string(model.CategoryAdministrative))) {
+			if !coversSlot(strings.Split(rows[0].AppliesTo, ","), slot) {
 				bad[f] = "评查表 " + ch.Key + " 不适用于该类别（适用：" + rows[0].AppliesTo + "）"
 				continue
 			}

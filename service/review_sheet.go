@@ -8,12 +8,16 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"fayuan/internal/review"
 	"fayuan/model"
 )
 
-// ListSheets lists a campaign's sheets: a reviewer their own, a manager all of them.
+// ListSheets lists a campaign's sheets: a reviewer their own, a manager all of them — except
+// that a manager who also scores a file is blind on it like any reviewer: a colleague's sheet of
+// that file is left out until every sheet of the file is submitted, and listed without its
+// reviewer after.
 func (s *Reviews) ListSheets(ctx context.Context, by model.Actor, campaignID model.ID, pg model.Page) (*model.List[model.SheetSummary], error) {
 	if !by.Is(model.RoleManager) && !by.Is(model.RoleReviewer) {
 		return nil, model.ErrRoleForbidden
@@ -25,7 +29,21 @@ func (s *Reviews) ListSheets(ctx context.Context, by model.Actor, campaignID mod
 	}
 	q := db.Table("review_sheets AS s").Joins("JOIN cases c ON c.id = s.case_id").
 		Joins("JOIN review_files f ON f.campaign_id = s.campaign_id AND f.case_id = s.case_id").Where("s.campaign_id = ?", c.ID)
-	if !by.Is(model.RoleManager) {
+	held := map[uint64]bool{} // cases of this campaign the caller holds a sheet on
+	if by.Is(model.RoleManager) {
+		var mine []uint64
+		if err := db.Model(&model.ReviewSheet{}).Where("campaign_id = ? AND reviewer_id = ?", c.ID, by.UserID).Pluck("case_id", &mine).Error; err != nil {
+			return nil, err
+		}
+		for _, id := range mine {
+			held[id] = true
+		}
+		if len(mine) > 0 {
+			q = q.Where("(s.reviewer_id = ? OR NOT EXISTS (SELECT 1 FROM review_sheets m WHERE m.campaign_id = s.campaign_id AND m.case_id = s.case_id AND m.reviewer_id = ?)"+
+				" OR NOT EXISTS (SELECT 1 FROM review_sheets o WHERE o.campaign_id = s.campaign_id AND o.case_id = s.case_id AND o.status <> ?))",
+				by.UserID, by.UserID, model.SheetSubmitted)
+		}
+	} else {
 		q = q.Where("s.reviewer_id = ?", by.UserID)
 	}
 	var total int64
@@ -46,7 +64,7 @@ func (s *Reviews) ListSheets(ctx context.Context, by model.Actor, campaignID mod
 		sum := model.SheetSummary{ID: model.ID(r.ID), CaseID: model.ID(r.CaseID), CaseNo: r.CaseNo, Status: r.Status, Version: r.Version,
 			Template: model.RubricRef{Key: r.RubricKey, Version: r.RubricVersion}, Third: r.Third, FileStatus: r.FileStatus,
 			Score: review.Tenths(r.Score), Grade: r.Grade, UpdatedAt: model.NewTime(r.UpdatedAt)}
-		if by.Is(model.RoleManager) {
+		if by.Is(model.RoleManager) && (r.ReviewerID == by.UserID || !held[r.CaseID]) {
 			id := model.ID(r.ReviewerID)
 			sum.ReviewerID = &id
 		}
@@ -55,25 +73,28 @@ func (s *Reviews) ListSheets(ctx context.Context, by model.Actor, campaignID mod
 	return out, nil
 }
 
-// visibleSheet loads a sheet the caller may read: their own; any for a manager; a colleague's
-// sheet of the same file only once every primary sheet of the file is submitted (blind review
-// until then). Anything else is 404.
+// visibleSheet loads a sheet the caller may read: their own; a colleague's sheet of a file the
+// caller also scores only once every sheet of the file is submitted (blind review until then),
+// even for a manager; any other for a manager. Anything else is 404.
 func visibleSheet(tx *gorm.DB, by model.Actor, id uint64) (*model.ReviewSheet, error) {
 	var sh model.ReviewSheet
 	if err := tx.Take(&sh, id).Error; err != nil {
 		return nil, notFoundAs(err, errSheetNotFound)
 	}
-	if sh.ReviewerID == by.UserID || by.Is(model.RoleManager) {
+	if sh.ReviewerID == by.UserID {
 		return &sh, nil
 	}
-	if !by.Is(model.RoleReviewer) {
+	if !by.Is(model.RoleManager) && !by.Is(model.RoleReviewer) {
 		return nil, errSheetNotFound
 	}
-	var mine []model.ReviewSheet
-	if err := tx.Where("campaign_id = ? AND case_id = ? AND reviewer_id = ?", sh.CampaignID, sh.CaseID, by.UserID).Find(&mine).Error; err != nil {
+	mine, err := exists(tx.Model(&model.ReviewSheet{}).Where("campaign_id = ? AND case_id = ? AND reviewer_id = ?", sh.CampaignID, sh.CaseID, by.UserID))
+	if err != nil {
 		return nil, err
 	}
-	if len(mine) == 0 {
+	if !mine {
+		if by.Is(model.RoleManager) {
+			return &sh, nil
+		}
 		return nil, errSheetNotFound
 	}
 	open, err := exists(tx.Model(&model.ReviewSheet{}).Where("campaign_id = ? AND case_id = ? AND status <> ?", sh.CampaignID, sh.CaseID, model.SheetSubmitted))
@@ -156,8 +177,21 @@ func (s *Reviews) SaveSheet(ctx context.Context, by model.Actor, id model.ID, re
 	if req.Version == nil {
 		return nil, model.InvalidField("version", "请提交评分表的当前版本号")
 	}
+	// A sheet never moves to another file, so its file is known before the transaction: the
+	// file row is locked first, before any plain read, so that saves of one file's sheets queue
+	// and each sees what the one before committed (on InnoDB a plain read would fix the snapshot
+	// early, and two simultaneous submits would each take the other's sheet for a draft).
+	var key model.ReviewSheet
+	if err := s.db.WithContext(ctx).Select("id", "campaign_id", "case_id").Take(&key, uint64(id)).Error; err != nil {
+		return nil, notFoundAs(err, errSheetNotFound)
+	}
 	var out *model.SheetResponse
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var file model.ReviewFile
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("campaign_id = ? AND case_id = ?", key.CampaignID, key.CaseID).
+			Take(&file).Error; err != nil {
+			return notFoundAs(err, errSheetNotFound)
+		}
 		var sh model.ReviewSheet
 		if err := tx.Take(&sh, uint64(id)).Error; err != nil {
 			return notFoundAs(err, errSheetNotFound)
@@ -168,10 +202,6 @@ func (s *Reviews) SaveSheet(ctx context.Context, by model.Actor, id model.ID, re
 		camp, verdict, err := s.campaigns.JudgeNow(tx, sh.CampaignID, model.PhaseReviews, s.clock.Now())
 		if err != nil {
 			return err
-		}
-		var file model.ReviewFile
-		if err := tx.Where("campaign_id = ? AND case_id = ?", sh.CampaignID, sh.CaseID).Take(&file).Error; err != nil {
-			return notFoundAs(err, errFileNotFound)
 		}
 		switch {
 		case file.Status != model.FileReceived:
@@ -282,7 +312,8 @@ func staleSheet(current int) error {
 // decide runs after a sheet is submitted: once every primary sheet is in, the file gets its
 // final result, or a third reviewer when the two call for one; once the third is in, the median.
 func (s *Reviews) decide(tx *gorm.DB, by model.Actor, c *model.Campaign, file *model.ReviewFile) error {
-	sheets, err := fileSheets(tx, c.ID, file.CaseID)
+	// A locking read: the latest committed sheets, whatever snapshot the transaction holds.
+	sheets, err := fileSheets(tx.Clauses(clause.Locking{Strength: "UPDATE"}), c.ID, file.CaseID)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,7 @@ func main() {
 type options struct {
 	db, mysqlDSN, scenarios, jsonPath string
 	cpuProfile                        string
+	sqlStats                          bool
 	workers, requests, progressCases  int
 	duration, warmup                  time.Duration
 	list                              bool
@@ -69,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each scenario")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scenarios (not the baseline) to this file (go tool pprof)")
+	fs.BoolVar(&o.sqlStats, "sql-stats", false, "count the server's SQL statements per request of each measured scenario, by kind, with their mean time")
 	fs.IntVar(&o.progressCases, "progress-cases", 2000, "cases the progress scenario seeds (three calls each)")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios and exit")
 	if err := fs.Parse(args); err != nil {
@@ -160,6 +162,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.db, o.workers, o.duration, o.warmup, rep.GOMAXPROCS)
 	var bare loadgen.Result
 	var notes []string
+	var stats *sqlStats
+	if o.sqlStats {
+		if stats, err = installSQLStats(e.App.DB); err != nil {
+			return err
+		}
+	}
 	for _, n := range names {
 		s := reg[n]
 		next, err := s.Setup(ctx, e)
@@ -171,9 +179,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if s.Around != nil {
 			after = s.Around(ctx, o.workers)
 		}
-		res, err := measure(ctx, o, s, next, n != bareName)
+		res, err := measure(ctx, o, s, next, n != bareName, stats)
 		if err != nil {
 			return fmt.Errorf("scenario %s: %w", n, err)
+		}
+		if stats != nil && n != bareName {
+			notes = append(notes, n+": "+stats.stop(res.Requests))
 		}
 		if after != nil {
 			notes = append(notes, n+": "+after())
@@ -207,19 +218,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// measure runs one scenario's load, under the CPU profiler when asked.
-func measure(ctx context.Context, o options, s Scenario, next loadgen.RequestFunc, profile bool) (loadgen.Result, error) {
+// measure runs one scenario's load, under the CPU profiler and the SQL counter when asked.
+func measure(ctx context.Context, o options, s Scenario, next loadgen.RequestFunc, profile bool, stats *sqlStats) (loadgen.Result, error) {
 	client := loadgen.NewClient(o.workers)
 	defer client.CloseIdleConnections()
 	lo := loadgen.Options{Workers: o.workers, Duration: o.duration, Requests: o.requests, Warmup: o.warmup, Check: s.Check, Client: client}
-	if !profile || o.cpuProfile == "" {
+	profile = profile && o.cpuProfile != ""
+	if !profile && stats == nil {
 		return loadgen.Run(ctx, lo, next)
 	}
-	if lo.Warmup > 0 { // warm up outside the profile
+	if lo.Warmup > 0 { // warm up outside the profile and the count
 		if _, err := loadgen.Run(ctx, loadgen.Options{Workers: o.workers, Duration: lo.Warmup, Client: client, Check: s.Check}, next); err != nil {
 			return loadgen.Result{}, err
 		}
 		lo.Warmup = 0
+	}
+	if stats != nil {
+		stats.start()
+	}
+	if !profile {
+		return loadgen.Run(ctx, lo, next)
 	}
 	name := o.cpuProfile
 	if strings.Contains(o.scenarios, ",") {

@@ -106,6 +106,13 @@ func FinalScore(sheets []Outcome, bands Bands, t Triggers) (Final, error) {
 		f := Final{Sheets: 2, Score: MeanHalfUp(a.Score, b.Score)}
 		f.Grade = bands.Grade(f.Score)
 		f.Reasons = []string{fmt.Sprintf("两份评分 %s、%s 的平均分为 %s（四舍五入到 0.1 分），等次%s", a.Score, b.Score, f.Score, f.Grade.Label())}
+		// Only reached when the veto trigger is off, which settings refuse; should it happen all
+		// the same, two vetoes of two stand: the points never outweigh them.
+		if a.Veto && b.Veto {
+			f.Veto, f.Grade = true, Unqualified
+			f.Reasons = []string{fmt.Sprintf("两份评分 %s、%s 的平均分为 %s（四舍五入到 0.1 分）", a.Score, b.Score, f.Score),
+				"两名评查人员均适用一票否决，否决成立，等次不合格"}
+		}
 		return f, nil
 	case 3:
 		scores := []Tenths{sheets[0].Score, sheets[1].Score, sheets[2].Score}

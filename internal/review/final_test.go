@@ -87,6 +87,9 @@ func TestFinalScore(t *testing.T) {
 		{"veto by two of three stands", []Outcome{vetoed(920), o(930), vetoed(910)}, DefaultTriggers(), 920, true, Unqualified},
 		{"veto by one of three falls", []Outcome{vetoed(920), o(930), o(910)}, DefaultTriggers(), 920, false, Excellent},
 		{"veto by all three", []Outcome{vetoed(500), vetoed(600), vetoed(700)}, DefaultTriggers(), 600, true, Unqualified},
+		// The veto trigger cannot be switched off in the settings; without it, two vetoes still stand.
+		{"two vetoes of two, no veto trigger", []Outcome{vetoed(950), vetoed(940)}, Triggers{}, 945, true, Unqualified},
+		{"one veto of two, no trigger at all", []Outcome{vetoed(950), o(940)}, Triggers{}, 945, false, Excellent},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
