@@ -18,7 +18,8 @@ import (
 // After a random mix of every write that moves progress — calls of each outcome (yes answers
 // opening alerts), corrections both ways, exclusions requested and confirmed, assignment and
 // reassignment, case edits moving cases in and out of the scope and between organisations and
-// towns, imports, forced scope edits, and bursts of concurrent calls on two server processes —
+// towns, imports, forced scope edits, bursts of concurrent calls on two server processes, then
+// visits and visit deletes —
 // the progress served from the counters equals the progress computed live from the raw rows,
 // figure for figure, and a rebuild from scratch changes nothing.
 func TestProgressCountersEqualRawRecords(t *testing.T) {
@@ -191,6 +192,44 @@ func TestProgressCountersEqualRawRecords(t *testing.T) {
 			t.Errorf("concurrent call: %s", msg)
 		}
 		served("concurrent calls")
+
+		// In the visits phase a manager visits most cases (reached ones too, so the callers'
+		// samples take only some of them), one twice, then deletes a few visits.
+		e.Clock.Advance(24*24*time.Hour + time.Hour)
+		relogin(e, w, "manager")
+		mgr = w.Tokens["manager"]
+		at := "2024-06-17T09:00:00+08:00"
+		var visitIDs []string
+		for i, id := range append(cases, cases[0]) {
+			if rng.IntN(5) == 0 {
+				continue
+			}
+			r := e.Do(http.MethodPost, "/api/v1/campaigns/"+cw.campaign+"/cases/"+id+"/visits", mgr, visitBody(500+i, at, answers(nil)))
+			switch r.Status {
+			case http.StatusCreated:
+				visitIDs = append(visitIDs, r.Map(t)["id"].(string))
+			case http.StatusNotFound: // a case outside the scope
+			default:
+				t.Fatalf("visit: %d %s", r.Status, r.Body)
+			}
+			if i%10 == 0 {
+				served(fmt.Sprintf("visit %d", i))
+			}
+		}
+		served("visits")
+		var p model.Progress
+		if err := json.Unmarshal([]byte(progressJSON(t, e, mgr, cw.campaign, "")), &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Phases[1].Done == 0 {
+			t.Fatalf("no visit counted; this test shows nothing: %+v", p.Phases[1])
+		}
+		for range 3 {
+			i := rng.IntN(len(visitIDs))
+			testenv.Expect(t, e.Do(http.MethodDelete, "/api/v1/visits/"+visitIDs[i], mgr, nil), http.StatusNoContent)
+			visitIDs = append(visitIDs[:i], visitIDs[i+1:]...)
+			served("a visit delete")
+		}
 
 		var built int64
 		e.App.DB.Model(&model.ProgressCounter{}).Where("campaign_id = ? AND dim = 'built'", parseWireID(t, cw.campaign)).Count(&built)

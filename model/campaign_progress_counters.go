@@ -16,7 +16,8 @@ type ProgressCase struct {
 	ReachedAny int    `gorm:"not null"`
 	Excluded   int    `gorm:"not null"` // a confirmed exclusion
 	Alerted    int    `gorm:"not null"`
-	Caller     uint64 `gorm:"not null"` // the lowest id of the users who reached it by phone
+	Caller     uint64 `gorm:"not null"`           // the lowest id of the users who reached it by phone
+	Visited    int    `gorm:"not null;default:0"` // a visit with answers in the campaign
 }
 
 // ProgressCounter is a sum of ProgressCase contributions for one breakdown group (Dim "all",
@@ -33,4 +34,10 @@ type ProgressCounter struct {
 	ReachedAny int64  `gorm:"not null"`
 	MustVisit  int64  `gorm:"not null"`
 	InReview   int64  `gorm:"not null"`
+	// Visited counts, in "all", the must-visit cases with a visit and, in "caller", the
+	// caller's sample candidates with a visit.
+	Visited int64 `gorm:"not null;default:0"`
+	// SampleFp, in "caller", fingerprints the caller's candidates and which are visited (a sum
+	// of hashes of their ids), so a sample drawn once is reused while they stay the same.
+	SampleFp int64 `gorm:"not null;default:0"`
 }

@@ -215,7 +215,9 @@ func (s *Calls) openNewAlerts(tx *gorm.DB, by model.Actor, camp *model.Campaign,
 // counted calls in time order, as if they had come in order with their current outcomes.
 func (s *Calls) resummarise(tx *gorm.DB, a *model.CaseAssignment, st model.CampaignSettings) error {
 	var calls []model.Call
-	if err := tx.Select("id", "called_at", "outcome").Where("campaign_id = ? AND case_id = ? AND extra = ?", a.CampaignID, a.CaseID, false).
+	// A locking read: the latest committed calls, including one recorded while this transaction
+	// queued for the assignment, which its snapshot (from reading the corrected call) lacks.
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "called_at", "outcome").Where("campaign_id = ? AND case_id = ? AND extra = ?", a.CampaignID, a.CaseID, false).
 		Order("called_at, id").Find(&calls).Error; err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -31,6 +32,7 @@ type Campaigns struct {
 	audit     *Audit
 	templates TemplateSource
 	seed      func() int64
+	samples   sync.Map // sampleKey → sampleDone: the callers' visited samples, see visitsDoneCounted
 }
 
 // NewCampaigns builds the campaign service. seed draws a new campaign's visit-sample seed; nil

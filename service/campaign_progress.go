@@ -127,10 +127,14 @@ func (s *Campaigns) progressOf(db *gorm.DB, id uint64, live bool) (*model.Progre
 		}
 		// Extension point: done counts the recorded visits and submitted scoresheets once
 		// those records exist; until then nothing is done.
-		if p == model.PhaseVisits {
-			if pp.Done, pp.Rate, err = visitsDone(db, &c, pp.InScope); err != nil {
-				return nil, err
-			}
+		switch {
+		case p == model.PhaseVisits && !live:
+			pp.Done, pp.Rate, err = s.visitsDoneCounted(db, &c, k, pp.InScope)
+		case p == model.PhaseVisits:
+			pp.Done, pp.Rate, err = visitsDone(db, &c, pp.InScope)
+		}
+		if err != nil {
+			return nil, err
 		}
 		if err := db.Model(&model.CaseAssignment{}).Where("campaign_id = ? AND phase = ?", c.ID, string(p)).Count(&pp.Assigned).Error; err != nil {
 			return nil, err

@@ -85,9 +85,11 @@ func readCounters(db *gorm.DB, campaignID uint64) (*counted, bool, error) {
 		ReachedAny int64
 		MustVisit  int64
 		InReview   int64
+		Visited    int64
+		SampleFp   int64
 	}
 	err := db.Model(&model.ProgressCounter{}).Select("dim, grp, SUM(n) AS n, SUM(done) AS done, SUM(excluded_n) AS excluded_n, "+
-		"SUM(reached_any) AS reached_any, SUM(must_visit) AS must_visit, SUM(in_review) AS in_review").
+		"SUM(reached_any) AS reached_any, SUM(must_visit) AS must_visit, SUM(in_review) AS in_review, SUM(visited) AS visited, SUM(sample_fp) AS sample_fp").
 		Where("campaign_id = ?", campaignID).Group("dim, grp").Scan(&rows).Error
 	if err != nil {
 		return nil, false, err
@@ -95,7 +97,7 @@ func readCounters(db *gorm.DB, campaignID uint64) (*counted, bool, error) {
 	out := &counted{groups: map[string]map[string]counterVals{}}
 	built := false
 	for _, r := range rows {
-		v := counterVals{r.N, r.Done, r.ExcludedN, r.ReachedAny, r.MustVisit, r.InReview}
+		v := counterVals{r.N, r.Done, r.ExcludedN, r.ReachedAny, r.MustVisit, r.InReview, r.Visited, r.SampleFp}
 		switch r.Dim {
 		case dimMark:
 			built = true

@@ -45,7 +45,10 @@ type counterKey struct {
 	slot     int
 }
 
-type counterVals struct{ n, done, excl, reachedAny, mustVisit, inReview int64 }
+// visited is, in "all", the must-visit cases with a visit and, in "caller", the caller's
+// sample candidates with a visit (visitsDoneCounted draws the sample only for those callers);
+// fp, in "caller", is candidateFp summed over the caller's candidates.
+type counterVals struct{ n, done, excl, reachedAny, mustVisit, inReview, visited, fp int64 }
 
 func (v *counterVals) add(o counterVals, sign int64) {
 	v.n += sign * o.n
@@ -54,6 +57,8 @@ func (v *counterVals) add(o counterVals, sign int64) {
 	v.reachedAny += sign * o.reachedAny
 	v.mustVisit += sign * o.mustVisit
 	v.inReview += sign * o.inReview
+	v.visited += sign * o.visited
+	v.fp += sign * o.fp
 }
 
 func (v counterVals) zero() bool { return v == counterVals{} }
@@ -74,7 +79,7 @@ func contribute(m map[counterKey]counterVals, r *model.ProgressCase, sign int64)
 		g := counterVals{n: 1, done: int64(r.Reached), excl: int64(r.Excluded)}
 		all.n, all.done, all.excl, all.reachedAny = g.n, g.done, g.excl, int64(r.ReachedAny)
 		if r.Excluded == 0 && (r.Reached == 0 || r.Alerted == 1) {
-			all.mustVisit = 1
+			all.mustVisit, all.visited = 1, int64(r.Visited)
 		}
 		put(dimOrg, strconv.FormatUint(r.OrgID, 10), g)
 		put(dimTown, r.Town, g)
@@ -82,7 +87,7 @@ func contribute(m map[counterKey]counterVals, r *model.ProgressCase, sign int64)
 			put(dimStaff, strconv.FormatUint(r.Assignee, 10), counterVals{n: 1, done: int64(r.Reached)})
 		}
 		if r.Excluded == 0 && r.Reached == 1 && r.Alerted == 0 && r.Caller != 0 {
-			put(dimCaller, strconv.FormatUint(r.Caller, 10), counterVals{n: 1})
+			put(dimCaller, strconv.FormatUint(r.Caller, 10), counterVals{n: 1, visited: int64(r.Visited), fp: candidateFp(r.CaseID, r.Visited == 1)})
 		}
 	}
 	put(dimAll, "", all)
@@ -103,7 +108,7 @@ func recomputeSQL(c *model.Campaign, filter string, fargs []any) (string, []any)
 			src.Table + ".case_id = cases.id AND (" + src.Cond + "))"
 		args = append(args, c.ID)
 	}
-	args = append(append(args, c.ID, c.ID, c.ID), fargs...)
+	args = append(append(args, c.ID, c.ID, c.ID, c.ID), fargs...)
 	// The scopes are tested outside: inside, the filter (ids) is the only thing an index can
 	// serve, so no planner walks a scope's index over every in-scope case to find a few ids.
 	q := "SELECT * FROM (SELECT ? AS campaign_id, cases.id AS case_id, " +
@@ -115,12 +120,13 @@ func recomputeSQL(c *model.Campaign, filter string, fargs []any) (string, []any)
 		"CASE WHEN " + reachedAny + " THEN 1 ELSE 0 END AS reached_any, " +
 		"CASE WHEN EXISTS (SELECT 1 FROM campaign_exclusions x WHERE x.campaign_id = ? AND x.case_id = cases.id AND x.status = 'confirmed') THEN 1 ELSE 0 END AS excluded, " +
 		"CASE WHEN EXISTS (SELECT 1 FROM alerts al WHERE al.campaign_id = ? AND al.case_id = cases.id) THEN 1 ELSE 0 END AS alerted, " +
-		"COALESCE((SELECT MIN(k.user_id) FROM calls k WHERE k.campaign_id = ? AND k.case_id = cases.id AND k.outcome = 'reached'), 0) AS caller " +
+		"COALESCE((SELECT MIN(k.user_id) FROM calls k WHERE k.campaign_id = ? AND k.case_id = cases.id AND k.outcome = 'reached'), 0) AS caller, " +
+		"CASE WHEN EXISTS (SELECT 1 FROM visits vs WHERE vs.campaign_id = ? AND vs.case_id = cases.id AND vs.answers IS NOT NULL AND vs.answers <> '') THEN 1 ELSE 0 END AS visited " +
 		"FROM cases WHERE " + filter + ") t WHERE t.in_calls = 1 OR t.in_review = 1"
 	return q, args
 }
 
-const progressCaseCols = "campaign_id, case_id, in_calls, in_review, org_id, town, assignee, reached, reached_any, excluded, alerted, caller"
+const progressCaseCols = "campaign_id, case_id, in_calls, in_review, org_id, town, assignee, reached, reached_any, excluded, alerted, caller, visited"
 
 // CaseChanged recomputes one case's progress in tx; see contact.go.
 func (s *Campaigns) caseChanged(tx *gorm.DB, campaignID, caseID uint64) error {
@@ -244,17 +250,17 @@ func addCounters(tx *gorm.DB, campaignID uint64, m map[counterKey]counterVals) e
 	slices.SortFunc(keys, func(a, b counterKey) int {
 		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.grp, b.grp), cmp.Compare(a.slot, b.slot))
 	})
-	cols := []string{"n", "done", "excluded_n", "reached_any", "must_visit", "in_review"}
+	cols := []string{"n", "done", "excluded_n", "reached_any", "must_visit", "in_review", "visited", "sample_fp"}
 	for chunk := range slices.Chunk(keys, 500) {
-		q := "INSERT INTO progress_counters (campaign_id, dim, grp, slot, n, done, excluded_n, reached_any, must_visit, in_review) VALUES "
-		args := make([]any, 0, len(chunk)*10)
+		q := "INSERT INTO progress_counters (campaign_id, dim, grp, slot, n, done, excluded_n, reached_any, must_visit, in_review, visited, sample_fp) VALUES "
+		args := make([]any, 0, len(chunk)*12)
 		for i, k := range chunk {
 			if i > 0 {
 				q += ", "
 			}
-			q += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			q += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 			v := m[k]
-			args = append(args, campaignID, k.dim, k.grp, k.slot, v.n, v.done, v.excl, v.reachedAny, v.mustVisit, v.inReview)
+			args = append(args, campaignID, k.dim, k.grp, k.slot, v.n, v.done, v.excl, v.reachedAny, v.mustVisit, v.inReview, v.visited, v.fp)
 		}
 		if tx.Dialector.Name() == "mysql" {
 			q += " ON DUPLICATE KEY UPDATE "

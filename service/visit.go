@@ -407,10 +407,12 @@ func orNotFound(res *gorm.DB) error {
 	return gorm.ErrRecordNotFound
 }
 
-// resummarise recounts a visits assignment from the visits left.
+// resummarise recounts a visits assignment from the visits left. The read locks: it sees the
+// latest committed visits, where a plain read would see the snapshot of the transaction's first
+// read, taken before it queued for the assignment behind a visit being recorded.
 func (s *Visits) resummarise(tx *gorm.DB, a *model.CaseAssignment) error {
 	var left []model.Visit
-	if err := tx.Select("id, visited_at").Where("campaign_id = ? AND case_id = ?", a.CampaignID, a.CaseID).
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id, visited_at").Where("campaign_id = ? AND case_id = ?", a.CampaignID, a.CaseID).
 		Order("visited_at DESC, id DESC").Find(&left).Error; err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 
 // progressScenario is GET …/progress on a campaign whose follow-up scope holds e.ProgressCases
 // cases, each assigned for calls to one of 50 staff and called three times (nine in ten reached
-// on the last call), seeded with multi-row INSERTs straight into the database. As the seed
+// on the last call; about one in twenty visited), seeded with multi-row INSERTs straight into the database. As the seed
 // bypasses the services, Setup rebuilds the progress counters through the API (timed), then
 // times the same progress computed live from the raw rows (GET …/progress?live=true) and
 // prints both beside the seeding time, for comparison with the scenario's latency.
@@ -118,7 +118,7 @@ func seedProgress(ctx context.Context, e *Env, campaign string, n int) error {
 		return firstErr
 	}
 	if e.App.DB.Dialector.Name() == "mysql" {
-		for _, t := range []string{"cases", "calls", "case_assignments", "alerts", "campaign_exclusions"} {
+		for _, t := range []string{"cases", "calls", "case_assignments", "alerts", "campaign_exclusions", "visits"} {
 			if err := db.Exec("ANALYZE TABLE " + t).Error; err != nil {
 				return err
 			}
@@ -130,11 +130,11 @@ func seedProgress(ctx context.Context, e *Env, campaign string, n int) error {
 var progressTowns = []string{"营盘镇", "凤凰镇", "下梁镇", "曹坪镇", "杏坪镇", "红岩寺镇", "乾佑街道", "瓦房口镇", "小岭镇"}
 
 // insertProgressBatch inserts cases base+lo..base+hi with their assignment, three calls and, for one in a
-// hundred, an alert; alerts go one batch at a time (mu).
+// hundred, an alert, and for about one in twenty a visit; alerts go one batch at a time (mu).
 func insertProgressBatch(ctx context.Context, e *Env, campaign string, base uint64, lo, hi int, firstOrg, firstUser uint64, mu *sync.Mutex) error {
 	db := e.App.DB.WithContext(ctx)
 	towns := progressTowns
-	var cs, as, ks, al []string
+	var cs, as, ks, al, vs []string
 	for id := lo; id <= hi; id++ {
 		user := firstUser + uint64(id%progressStaff)
 		cs = append(cs, fmt.Sprintf("(%d,'BENCH-%08d','civil','application','劳动争议','受援人','%s',%d,'承办人','2022-%02d-%02d',0,1,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)",
@@ -150,15 +150,25 @@ func insertProgressBatch(ctx context.Context, e *Env, campaign string, base uint
 			ks = append(ks, fmt.Sprintf("(%s,%d,%d,'b%010d-%d','x','2024-05-%02d 02:00:00','%s','','',0,'',0,CURRENT_TIMESTAMP)",
 				campaign, base+uint64(id), user, base+uint64(id), k, 24+k, outcome))
 		}
+		// About one case in twenty visited: one in forty of the unreached (must-visit) ones, one in
+		// thirty-seven of all (mostly reached: the callers' sample candidates, every caller having some).
+		if id%40 == 0 || id%37 == 5 {
+			vs = append(vs, fmt.Sprintf("(%s,%d,%d,'v%010d','x','2024-06-20 02:00:00','{\"satisfaction\":\"satisfied\"}',CURRENT_TIMESTAMP)",
+				campaign, base+uint64(id), user, base+uint64(id)))
+		}
 		if id%100 == 0 {
 			al = append(al, fmt.Sprintf("(%s,%d,'dissatisfaction',1,'call',%d,'','open',1,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)", campaign, base+uint64(id), base+uint64(id)))
 		}
 	}
-	for _, q := range []string{
+	qs := []string{
 		"INSERT INTO cases (id, case_no, category, source, cause, recipient_name, town, handler_org_id, handler_name, closed_on, subsidy_cents, version, created_at, updated_at) VALUES " + strings.Join(cs, ","),
 		"INSERT INTO case_assignments (campaign_id, phase, case_id, user_id, run_id, status, attempts, last_outcome, created_at, updated_at, town, case_no) VALUES " + strings.Join(as, ","),
 		"INSERT INTO calls (campaign_id, case_id, user_id, client_id, body_hash, called_at, outcome, note, recording_ref, late, flags, extra, created_at) VALUES " + strings.Join(ks, ","),
-	} {
+	}
+	if len(vs) > 0 {
+		qs = append(qs, "INSERT INTO visits (campaign_id, case_id, user_id, client_id, body_hash, visited_at, answers, created_at) VALUES "+strings.Join(vs, ","))
+	}
+	for _, q := range qs {
 		if err := db.Exec(q).Error; err != nil {
 			return err
 		}
