@@ -2932,7 +2932,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "Only the fields given change; ` + "`" + `rubrics` + "`" + ` only for the slots listed, each naming a stored template (and version, 0 = newest) that applies to the slot. Sheets already created keep their template version. Audited.",
+                "description": "Only the fields given change; ` + "`" + `rubrics` + "`" + ` only for the slots listed, each naming a stored template (and version, 0 = newest) that applies to the slot; in ` + "`" + `triggers` + "`" + ` only the triggers given change, the others keep their value. The veto trigger cannot be switched off (` + "`" + `triggers.veto: false` + "`" + ` → 422): a veto always calls a third reviewer. Sheets already created keep their template version. Audited.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2990,7 +2990,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "A reviewer's own sheets, or all of them for a manager (with ` + "`" + `reviewer_id` + "`" + `): ` + "`" + `{id, case_id, template, status: draft|submitted, version}` + "`" + ` and the file's status.",
+                "description": "A reviewer's own sheets, or all of them for a manager (with ` + "`" + `reviewer_id` + "`" + `): ` + "`" + `{id, case_id, template, status: draft|submitted, version}` + "`" + ` and the file's status. A manager who also scores a file is blind on it: a colleague's sheet of that file is not listed until every sheet of the file is submitted, and then without ` + "`" + `reviewer_id` + "`" + ` (GET /reviews/{id} answers 404 for it until then).",
                 "produces": [
                     "application/json"
                 ],
@@ -4310,7 +4310,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "The sheet's reviewer (or a manager): items with max, deduction, reason, not_applicable and the typical deductions; the rubric's vetoes with those applied; score (rescaled over applicable items, half up to 0.1) and grade. Reviewers score blind: another reviewer's sheet of the same file is 404 until every sheet of the file is submitted.",
+                "description": "The sheet's reviewer (or a manager): items with max, deduction, reason, not_applicable and the typical deductions; the rubric's vetoes with those applied; score (rescaled over applicable items, half up to 0.1) and grade. Reviewers score blind: another reviewer's sheet of the same file is 404 until every sheet of the file is submitted — also for a manager who scores that file.",
                 "produces": [
                     "application/json"
                 ],
@@ -4452,7 +4452,7 @@ const docTemplate = `{
                         "Bearer": []
                     }
                 ],
-                "description": "The template as JSON: ` + "`" + `{id, title, applies_to: [criminal|civil|administrative] or [hearing], sections: [{code, title, max}], items: [{code, section, label, max, deductions: [{label, points}], na_allowed, veto, veto_label}], vetoes: [{code, label, item?}]}` + "`" + `, points with at most one decimal. Stored as the next version of ` + "`" + `id` + "`" + ` (the body's version is ignored). Items not summing to 100, a section's max not matching its items, duplicate codes → 422 naming each field.",
+                "description": "The template as JSON: ` + "`" + `{id, title, applies_to: [criminal|civil|administrative] or [hearing], sections: [{code, title, max}], items: [{code, section, label, max, deductions: [{label, points}], na_allowed, veto, veto_label}], vetoes: [{code, label, item?}]}` + "`" + `, points with at most one decimal. Stored as the next version of ` + "`" + `id` + "`" + ` (the body's version is ignored). A new version keeps the categories of its key: an ` + "`" + `applies_to` + "`" + ` other than the key's first version's → 422 naming ` + "`" + `applies_to` + "`" + `. This includes the built-in keys (` + "`" + `criminal` + "`" + `, ` + "`" + `civil-administrative` + "`" + `, ` + "`" + `hearing` + "`" + `): uploading one of them with the same ` + "`" + `applies_to` + "`" + ` is allowed and is how a bureau adopts a revised official table — campaigns that follow the newest version (version 0) score files created afterwards on it. Items not summing to 100, a section's max not matching its items, duplicate codes → 422 naming each field.",
                 "consumes": [
                     "application/json"
                 ],
@@ -8036,7 +8036,7 @@ const docTemplate = `{
                     }
                 },
                 "triggers": {
-                    "$ref": "#/definitions/model.ReviewTriggers"
+                    "$ref": "#/definitions/model.ReviewTriggersInput"
                 }
             }
         },
@@ -8070,6 +8070,23 @@ const docTemplate = `{
             }
         },
         "model.ReviewTriggers": {
+            "type": "object",
+            "properties": {
+                "different_grades": {
+                    "type": "boolean"
+                },
+                "divergence": {
+                    "$ref": "#/definitions/review.Tenths"
+                },
+                "unqualified": {
+                    "type": "boolean"
+                },
+                "veto": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "model.ReviewTriggersInput": {
             "type": "object",
             "properties": {
                 "different_grades": {

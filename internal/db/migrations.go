@@ -24,7 +24,7 @@ var Migrations = []Migration{
 	{Version: 13, Name: "hearings, opinions, results, rectifications, result settings", Up: v13},
 	{Version: 14, Name: "progress counters", Up: v14},
 	{Version: 15, Name: "work list order on the assignments: case keys, work bucket, index", Up: v15},
-	{Version: 18, Name: "progress: visited cases", Up: v18},
+	{Version: 16, Name: "progress: visited cases", Up: v16},
 }
 
 // Snapshot types of version 1.

@@ -9,10 +9,10 @@ import (
 	"fayuan/model"
 )
 
-// Version 18 gives the progress rows and counters a visited column, zero on the old rows, and
+// Version 16 gives the progress rows and counters a visited column, zero on the old rows, and
 // removes the old counters' build marks, so the server's start-up rebuild recomputes them with
 // the visits (until then progress is computed live).
-func TestUpgradeToVersion18RebuildsProgress(t *testing.T) {
+func TestUpgradeToVersion16RebuildsProgress(t *testing.T) {
 	ctx := context.Background()
 	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
 		g := testenv.NewDatabase(t, b).Open(t)
