@@ -1,13 +1,11 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
 	"fayuan/model"
@@ -63,25 +61,18 @@ func (s *Calls) Export(ctx context.Context, by model.Actor, campaignID model.ID,
 	if err != nil {
 		return "", nil, err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "电话回访登记表"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+	sh, err := newSheet("电话回访登记表", exportHeader)
+	if err != nil {
 		return "", nil, err
 	}
-	if err := f.SetSheetRow(sheet, "A1", &exportHeader); err != nil {
-		return "", nil, err
-	}
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		line := exportLine(r)
-		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
+	defer sh.close()
+	for _, r := range rows {
+		if err := sh.add(exportLine(r)); err != nil {
 			return "", nil, err
 		}
 	}
-	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	b, err := sh.bytes()
+	if err != nil {
 		return "", nil, err
 	}
 	if err := s.audit.Record(db, by, Entry{Action: "campaign.export", ObjectType: "campaign", ObjectID: camp.ID,
@@ -89,7 +80,7 @@ func (s *Calls) Export(ctx context.Context, by model.Actor, campaignID model.ID,
 		return "", nil, err
 	}
 	name := "柞水县法律援助案件电话回访登记表-" + camp.Name + "-" + s.clock.Now().In(model.Shanghai).Format("20060102") + ".xlsx"
-	return name, buf.Bytes(), nil
+	return name, b, nil
 }
 
 // exportLine is one case's row of the calls export.

@@ -69,12 +69,17 @@ func (s *Campaigns) Progress(ctx context.Context, by model.Actor, id model.ID) (
 	if !by.Is(model.RoleManager) {
 		return nil, model.ErrRoleForbidden
 	}
+	return s.readProgress(ctx, id, false)
+}
+
+// readProgress reads a campaign's progress in one transaction, so every figure comes from the
+// same snapshot (InnoDB's consistent read, SQLite's read transaction) even while calls are
+// being recorded; live computes it from the raw records instead of the counters.
+func (s *Campaigns) readProgress(ctx context.Context, id model.ID, live bool) (*model.Progress, error) {
 	var out *model.Progress
-	// One transaction, so every figure comes from the same snapshot (InnoDB's consistent read,
-	// SQLite's read transaction) even while calls are being recorded.
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		out, err = s.progressOf(tx, uint64(id), false)
+		out, err = s.progressOf(tx, uint64(id), live)
 		return err
 	})
 	return out, err

@@ -16,13 +16,7 @@ func (s *Campaigns) ProgressLive(ctx context.Context, by model.Actor, id model.I
 	if !by.Is(model.RoleManager) {
 		return nil, model.ErrRoleForbidden
 	}
-	var out *model.Progress
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		out, err = s.progressOf(tx, uint64(id), true)
-		return err
-	})
-	return out, err
+	return s.readProgress(ctx, id, true)
 }
 
 // RebuildProgress recomputes a campaign's progress counters from the raw records, in one

@@ -1,13 +1,10 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"fayuan/internal/review"
 	"fayuan/model"
@@ -41,36 +38,29 @@ func (s *Results) Export(ctx context.Context, by model.Actor, campaignID model.I
 	if err := db.Where("campaign_id = ?", camp.ID).Order("case_id").Find(&rows).Error; err != nil {
 		return "", nil, err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "评查结果"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+	sh, err := newSheet("评查结果", resultHeader)
+	if err != nil {
 		return "", nil, err
 	}
-	if err := f.SetSheetRow(sheet, "A1", &resultHeader); err != nil {
-		return "", nil, err
-	}
+	defer sh.close()
 	for i := range rows {
 		r, err := s.response(db, &rows[i], policy)
 		if err != nil {
 			return "", nil, err
 		}
-		line := resultLine(r)
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
+		if err := sh.add(resultLine(r)); err != nil {
 			return "", nil, err
 		}
 	}
-	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	b, err := sh.bytes()
+	if err != nil {
 		return "", nil, err
 	}
 	if err := s.audit.Record(db, by, Entry{Action: "campaign.export", ObjectType: "campaign", ObjectID: camp.ID,
 		Reason: "results: " + strconv.Itoa(len(rows)) + " rows"}); err != nil {
 		return "", nil, err
 	}
-	return "案卷评查结果及结果运用-" + camp.Name + "-" + s.clock.Now().In(model.Shanghai).Format("20060102") + ".xlsx", buf.Bytes(), nil
+	return "案卷评查结果及结果运用-" + camp.Name + "-" + s.clock.Now().In(model.Shanghai).Format("20060102") + ".xlsx", b, nil
 }
 
 // resultLine is one result's row.

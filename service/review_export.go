@@ -1,12 +1,9 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"fayuan/internal/review"
 	"fayuan/model"
@@ -58,16 +55,11 @@ func (s *Reviews) ExportReviews(ctx context.Context, by model.Actor, campaignID 
 	for _, u := range users {
 		names[u.ID] = u.DisplayName
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "案卷评查"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+	out, err := newSheet("案卷评查", reviewExportHeader)
+	if err != nil {
 		return "", nil, err
 	}
-	if err := f.SetSheetRow(sheet, "A1", &reviewExportHeader); err != nil {
-		return "", nil, err
-	}
-	row := 2
+	defer out.close()
 	for i := range files {
 		fl := &files[i]
 		org := ""
@@ -85,10 +77,9 @@ func (s *Reviews) ExportReviews(ctx context.Context, by model.Actor, campaignID 
 		list := byCase[fl.CaseID]
 		if len(list) == 0 {
 			line := append(head, "", "", "", "", "未分配", "", "", "", "", final, finalGrade, vetoStands)
-			if err := setRow(f, sheet, row, line); err != nil {
+			if err := out.add(line); err != nil {
 				return "", nil, err
 			}
-			row++
 			continue
 		}
 		for j := range list {
@@ -104,27 +95,20 @@ func (s *Reviews) ExportReviews(ctx context.Context, by model.Actor, campaignID 
 			line := append(append([]any{}, head...), "评分表 "+strconv.Itoa(sh.Slot), sh.RubricKey+" v"+strconv.Itoa(sh.RubricVersion),
 				names[sh.ReviewerID], yesNo(sh.Third), status, score, yesNo(sh.Veto && sh.Status == model.SheetSubmitted), grade, detail,
 				final, finalGrade, vetoStands)
-			if err := setRow(f, sheet, row, line); err != nil {
+			if err := out.add(line); err != nil {
 				return "", nil, err
 			}
-			row++
 		}
 	}
-	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	b, err := out.bytes()
+	if err != nil {
 		return "", nil, err
 	}
 	if err := s.audit.Record(db, by, Entry{Action: "campaign.export", ObjectType: "campaign", ObjectID: c.ID,
-		Reason: "reviews: " + strconv.Itoa(row-2) + " rows"}); err != nil {
+		Reason: "reviews: " + strconv.Itoa(out.rows) + " rows"}); err != nil {
 		return "", nil, err
 	}
-	return "案卷评查结果-" + c.Name + "-" + s.clock.Now().In(model.Shanghai).Format("20060102") + ".xlsx", buf.Bytes(), nil
-}
-
-func setRow(f *excelize.File, sheet string, row int, line []any) error {
-	cell, _ := excelize.CoordinatesToCellName(1, row)
-	return f.SetSheetRow(sheet, cell, &line)
+	return "案卷评查结果-" + c.Name + "-" + s.clock.Now().In(model.Shanghai).Format("20060102") + ".xlsx", b, nil
 }
 
 func yesNo(b bool) string {

@@ -1,13 +1,11 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
 	"fayuan/model"
@@ -81,30 +79,23 @@ func (s *Visits) Export(db *gorm.DB, camp *model.Campaign) (string, []byte, int,
 			byVisit[p.VisitID] = append(byVisit[p.VisitID], name)
 		}
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "走访记录"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+	sh, err := newSheet("走访记录", visitExportHeader)
+	if err != nil {
 		return "", nil, 0, err
 	}
-	if err := f.SetSheetRow(sheet, "A1", &visitExportHeader); err != nil {
-		return "", nil, 0, err
-	}
+	defer sh.close()
 	for i := range visits {
 		v := &visits[i]
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		line := visitExportLine(v, cases[v.CaseID], names[v.UserID], byVisit[v.ID])
-		if err := f.SetSheetRow(sheet, cell, &line); err != nil {
+		if err := sh.add(visitExportLine(v, cases[v.CaseID], names[v.UserID], byVisit[v.ID])); err != nil {
 			return "", nil, 0, err
 		}
 	}
-	_ = f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	b, err := sh.bytes()
+	if err != nil {
 		return "", nil, 0, err
 	}
 	name := "法律援助案件走访记录-" + camp.Name + "-" + s.clock.Now().In(model.Shanghai).Format("20060102") + ".xlsx"
-	return name, buf.Bytes(), len(visits), nil
+	return name, b, len(visits), nil
 }
 
 // visitExportLine is one visit's row.
