@@ -46,3 +46,23 @@ func TestCallReplayAfterChanges(t *testing.T) {
 		}
 	})
 }
+
+// A client_id already used on one case, sent again with the same body to another case, is a
+// conflict: the call was never stored there, and answering "already recorded" with the first
+// case's record would hide that from the phone. Nothing is written for the second case.
+func TestCallReplayOnAnotherCaseConflicts(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		cw := newCallWorld(t, b)
+		e := cw.e
+		first, second := cw.caseFor(t, "staff", "营盘镇"), cw.caseFor(t, "staff", "下梁镇")
+		body := callBody(1, "2024-05-24T09:30:00+08:00", "no_answer", nil)
+		cw.call(t, "staff", first, body, http.StatusCreated)
+		if r := cw.call(t, "staff", second, body, http.StatusConflict); r.Code() != "client_id_conflict" {
+			t.Errorf("same body on another case answered %q, want client_id_conflict", r.Code())
+		}
+		if c := countRows(t, e, "calls", "1 = 1"); c != 1 {
+			t.Errorf("%d call rows, want 1", c)
+		}
+		cw.call(t, "staff", first, body, http.StatusOK) // the first case still replays
+	})
+}

@@ -165,7 +165,7 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 		// A client_id stored before answers as it did then (the same record, or 409 for another
 		// body), whatever else has changed since — phase closed, case reassigned — so every
 		// failure looks for it; the duplicate key is the usual way here.
-		replayed, found, rerr := s.replay(db, by, req.ClientID, hash)
+		replayed, found, rerr := s.replay(db, by, campaignID, caseID, req.ClientID, hash)
 		switch {
 		case found || rerr != nil && errors.Is(err, errDuplicateClientRow):
 			return replayed, false, rerr
@@ -177,9 +177,10 @@ func (s *Calls) Record(ctx context.Context, by model.Actor, campaignID, caseID m
 	return out, true, nil
 }
 
-// replay finds the caller's call stored under clientID: the same body answers it again, a
-// different one is 409. Another user's client_id never matches.
-func (s *Calls) replay(db *gorm.DB, by model.Actor, clientID, hash string) (*model.CallResponse, bool, error) {
+// replay finds the caller's call stored under clientID: the same body on the same case answers
+// it again; another body, or the same body sent to another case, is 409 — it was never stored
+// there. Another user's client_id never matches.
+func (s *Calls) replay(db *gorm.DB, by model.Actor, campaignID, caseID model.ID, clientID, hash string) (*model.CallResponse, bool, error) {
 	var call model.Call
 	err := db.Where("user_id = ? AND client_id = ?", by.UserID, clientID).Take(&call).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -188,7 +189,7 @@ func (s *Calls) replay(db *gorm.DB, by model.Actor, clientID, hash string) (*mod
 	if err != nil {
 		return nil, false, err
 	}
-	if call.BodyHash != hash {
+	if call.BodyHash != hash || call.CampaignID != uint64(campaignID) || call.CaseID != uint64(caseID) {
 		return nil, true, errClientIDConflict
 	}
 	var kase model.Case

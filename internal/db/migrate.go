@@ -59,6 +59,11 @@ func apply(conn *gorm.DB, migrations []Migration, target int) error {
 	if err != nil {
 		return err
 	}
+	// A schema newer than this build was migrated by a newer release: running on it would
+	// skip that release's migrations forever once this build's catch up, so refuse to start.
+	if latest := Latest(migrations); current > latest {
+		return fmt.Errorf("migrate: the database is at schema version %d but this build knows versions up to %d: run the release that upgraded it, or a newer one", current, latest)
+	}
 	for _, m := range migrations {
 		if m.Version <= current || (target > 0 && m.Version > target) {
 			continue

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -211,6 +212,31 @@ func TestConcurrentMigrate(t *testing.T) {
 		var triggers int
 		if err := conns[0].Raw(q).Scan(&triggers).Error; err != nil || triggers != 2 {
 			t.Errorf("%d triggers on audit_logs (%v), want 2", triggers, err)
+		}
+	})
+}
+
+// A database migrated by a newer release is refused with a message naming both versions, and
+// nothing is recorded: an older build would otherwise run on a schema it does not know and,
+// once its own migrations caught up, skip the newer release's for good.
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, b testenv.Backend) {
+		ctx := context.Background()
+		g := testenv.NewDatabase(t, b).Open(t)
+		if err := db.Migrate(ctx, g, db.Migrations, 0); err != nil {
+			t.Fatal(err)
+		}
+		older := db.Migrations[:len(db.Migrations)-1]
+		err := db.Migrate(ctx, g, older, 0)
+		if err == nil {
+			t.Fatal("an older build migrated a newer schema without complaint")
+		}
+		latest := db.Latest(db.Migrations)
+		if msg := err.Error(); !strings.Contains(msg, fmt.Sprint(latest)) || !strings.Contains(msg, fmt.Sprint(db.Latest(older))) {
+			t.Errorf("message does not name both versions: %v", err)
+		}
+		if v, _ := db.Version(g); v != latest {
+			t.Errorf("version %d after the refusal, want %d", v, latest)
 		}
 	})
 }
