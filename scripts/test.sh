@@ -29,7 +29,7 @@ if [[ "${FAYUAN_TEST_NO_BROWSER:-}" != 1 ]] && ! command -v chromium >/dev/null 
   missing+=("Chromium is not installed (the survey page is tested in it headless): apt-get install -y chromium, or skip those tests: FAYUAN_TEST_NO_BROWSER=1")
 fi
 if [[ -z "${FAYUAN_TEST_MINIO:-}" ]] && ! command -v minio >/dev/null && [[ ! -x "$(go env GOPATH)/bin/minio" ]]; then
-  missing+=("the MinIO server is missing (the S3 storage tests start it on loopback): go install github.com/minio/minio@latest (about two minutes), or set FAYUAN_TEST_MINIO to a minio binary")
+  missing+=("the MinIO server is missing (the S3 storage tests start it on loopback): go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c (about two minutes), or set FAYUAN_TEST_MINIO to a minio binary")
 fi
 if ((${#missing[@]})); then
   printf 'scripts/test.sh: %s\n' "${missing[@]}" >&2

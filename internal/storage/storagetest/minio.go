@@ -34,7 +34,7 @@ var minioServer struct {
 const minioUser, minioPassword = "fayuantest", "fayuantest-secret"
 
 // MinIOBinary finds the MinIO server: $FAYUAN_TEST_MINIO, minio on PATH, or
-// $(go env GOPATH)/bin/minio where `go install github.com/minio/minio@latest` puts it.
+// $(go env GOPATH)/bin/minio where `go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c` puts it.
 func MinIOBinary() (string, error) {
 	if p := os.Getenv("FAYUAN_TEST_MINIO"); p != "" {
 		return p, nil
@@ -51,7 +51,7 @@ func MinIOBinary() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("the MinIO server is missing: the S3 storage tests need it. Install it with " +
-		"`go install github.com/minio/minio@latest` (several minutes), or point FAYUAN_TEST_MINIO at a minio binary")
+		"`go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c` (several minutes), or point FAYUAN_TEST_MINIO at a minio binary")
 }
 
 // S3 returns the configuration of a fresh bucket on the test MinIO server, starting the server
