@@ -39,7 +39,10 @@ func (s *Campaigns) RebuildProgress(ctx context.Context, by model.Actor, id mode
 }
 
 // RebuildMissingProgress builds the counters of campaigns that have none (those created before
-// the counters existed). The server runs it at start.
+// the counters existed, or whose counters a migration reset). The server runs it in the
+// background after it starts: a million-case campaign takes up to a minute, and until its
+// counters exist its progress is served live, so nothing waits for it. Replicas starting
+// together queue on the campaign's lock, and the later ones find the work done.
 func (s *Campaigns) RebuildMissingProgress(ctx context.Context) error {
 	var ids []uint64
 	err := s.db.WithContext(ctx).Model(&model.Campaign{}).
@@ -53,6 +56,13 @@ func (s *Campaigns) RebuildMissingProgress(ctx context.Context) error {
 			var c model.Campaign
 			if err := lockCampaign(tx, id, &c); err != nil {
 				return err
+			}
+			var marks int64
+			if err := tx.Model(&model.ProgressCounter{}).Where("campaign_id = ? AND dim = ?", id, dimMark).Count(&marks).Error; err != nil {
+				return err
+			}
+			if marks > 0 {
+				return nil // built by another replica while this one waited for the lock
 			}
 			return rebuildProgress(tx, &c)
 		})

@@ -48,6 +48,7 @@ type App struct {
 	AdminPassword string // set when this start created the admin account
 	Reminders     *service.Reminders
 	Signer        *signedurl.Signer // signs image URLs (photos, mini-program codes)
+	ProgressBuilt chan struct{}     // closed when the start-up build of missing progress counters ends
 	Visits        *service.Visits   // photos register their OnDelete hook on it
 	Photos        *service.Photos
 	PhotoStore    storage.Store
@@ -123,10 +124,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	orgs := service.NewOrgs(gdb, o.Clock, audit)
 	campaignService := service.NewCampaigns(gdb, o.Clock, audit, campaigns.New(cfg.CampaignTemplatesDir), nil)
 	a.Campaigns = campaignService
-	if err := campaignService.RebuildMissingProgress(ctx); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("progress counters: %v", err)
-	}
+	a.buildMissingProgress(campaignService, log)
 	assignments := service.NewAssignments(gdb, o.Clock, audit, vault)
 	cases := service.NewCases(gdb, o.Clock, audit, vault)
 	alerts := service.NewAlerts(gdb, o.Clock, audit)
@@ -254,6 +252,25 @@ func (a *App) startReminders(at string) error {
 		return nil
 	})
 	return nil
+}
+
+// buildMissingProgress builds, in the background, the progress counters of campaigns that have
+// none; Close stops it. A failure is logged and the campaign stays served live until the next
+// start or a manager's rebuild.
+func (a *App) buildMissingProgress(c *service.Campaigns, log *slog.Logger) {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.ProgressBuilt = make(chan struct{})
+	go func() {
+		defer close(a.ProgressBuilt)
+		if err := c.RebuildMissingProgress(ctx); err != nil && ctx.Err() == nil {
+			log.Error("progress counters not built; progress is served live", "err", err)
+		}
+	}()
+	a.closers = append(a.closers, func() error {
+		cancel()
+		<-a.ProgressBuilt
+		return nil
+	})
 }
 
 // Close releases what New opened.
